@@ -1,0 +1,27 @@
+package dev.vantage.measure;
+
+import java.time.Clock;
+
+/**
+ * What an engine gets besides its spec: a hard deadline on the monotonic clock, the wall clock (for record
+ * dates and certificate checks), and who is measuring.
+ *
+ * @param deadlineNanos {@link System#nanoTime()} value after which the engine must have returned
+ * @param clock         wall clock
+ * @param agentName     name of the measuring agent (used in User-Agent strings and logs)
+ */
+public record RunContext(long deadlineNanos, Clock clock, String agentName) {
+
+    public static RunContext withTimeoutMillis(long millis, String agentName) {
+        return new RunContext(System.nanoTime() + millis * 1_000_000L, Clock.systemUTC(), agentName);
+    }
+
+    /** Milliseconds left before the deadline, never negative. */
+    public long remainingMillis() {
+        return Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000L);
+    }
+
+    public boolean expired() {
+        return System.nanoTime() - deadlineNanos >= 0;
+    }
+}
