@@ -69,6 +69,8 @@ public final class JdbiStore implements Store {
 
     @Override
     public Organization createOrganization(String name, String agentToken, int orgRateLimit, int instantRateLimit) {
+        require(name, "organization name");
+        require(agentToken, "agent token");
         int orgId = translate(() -> jdbi.withHandle(h -> h.createUpdate("""
                         INSERT INTO organizations (name, agent_token, org_rate_limit, instant_rate_limit)
                         VALUES (:name, :token, :orgLimit, :instantLimit)""")
@@ -108,6 +110,7 @@ public final class JdbiStore implements Store {
 
     @Override
     public AccountGroup createAccountGroup(int orgId, String name) {
+        require(name, "account group name");
         int aid = translate(() -> jdbi.withHandle(h -> h.createUpdate(
                         "INSERT INTO account_groups (org_id, name) VALUES (:orgId, :name)")
                 .bind("orgId", orgId).bind("name", name)
@@ -131,6 +134,9 @@ public final class JdbiStore implements Store {
     @Override
     public User createUser(int orgId, String name, String email, String apiTokenHash, String bearerTokenHash,
                            int loginAid) {
+        require(name, "user name");
+        require(email, "e-mail");
+        require(apiTokenHash, "API token hash");
         Instant registered = Rows.truncate(Instant.now());
         int uid = translate(() -> jdbi.withHandle(h -> h.createUpdate("""
                         INSERT INTO users (org_id, name, email, email_key, api_token_hash, bearer_token_hash,
@@ -172,6 +178,7 @@ public final class JdbiStore implements Store {
 
     @Override
     public Role createRole(Integer orgId, String name, boolean builtin, Set<Permission> permissions) {
+        require(name, "role name");
         Set<Permission> perms = permissionSet(permissions);
         int roleId = translate(() -> jdbi.inTransaction(h -> {
             int id = h.createUpdate("INSERT INTO roles (org_id, name, builtin) VALUES (:orgId, :name, :builtin)")
@@ -236,6 +243,8 @@ public final class JdbiStore implements Store {
 
     @Override
     public Agent upsertAgent(int orgId, AgentRegistration r, Instant now) {
+        if (r == null) throw new IllegalArgumentException("agent registration is required");
+        require(r.name(), "agent name");
         List<String> ips = r.ipAddresses() == null ? List.of() : r.ipAddresses();
         // a second replica registering the same name at the same moment loses the insert race and updates instead
         return retrying(() -> translate(() -> jdbi.inTransaction(h -> {
@@ -314,7 +323,9 @@ public final class JdbiStore implements Store {
     public CreatedTest createTest(int aid, String type, ObjectNode definition, ObjectNode secrets,
                                   List<Integer> agentIds, boolean instant, String createdBy, Instant createdDate,
                                   long preferredRoundId, Instant taskDeadline) {
-        List<Integer> agents = List.copyOf(new LinkedHashSet<>(agentIds));
+        require(type, "test type");
+        if (definition == null) throw new IllegalArgumentException("test definition is required");
+        List<Integer> agents = agentIds == null ? List.of() : List.copyOf(new LinkedHashSet<>(agentIds));
         return translate(() -> jdbi.inTransaction(h -> {
             int testId = h.createUpdate("""
                             INSERT INTO tests (aid, type, definition, secrets, agent_ids, instant, created_by, created_date)
@@ -603,6 +614,10 @@ public final class JdbiStore implements Store {
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
+
+    private static void require(String value, String what) {
+        if (value == null || value.isBlank()) throw new IllegalArgumentException(what + " is required");
+    }
 
     private static String emailKey(String email) {
         return email.toLowerCase(Locale.ROOT);

@@ -14,6 +14,10 @@ import java.util.Set;
  * The durable store: everything correct lives here, so several server replicas can share one PostgreSQL.
  * One implementation ({@link JdbiStore}) runs on H2 (embedded, default) and PostgreSQL with the same migrations.
  * Methods that change several rows do it in one transaction.
+ * <p>Instants are kept to the millisecond. Unknown ids give {@link Optional#empty()}, {@code false} or no effect;
+ * a caller's mistake the database refuses (a duplicate e-mail or agent token, a reference to an organization,
+ * account group, agent, user or role that does not exist, a missing required name) is an
+ * {@link IllegalArgumentException} with a clear message, never a SQL exception.
  */
 public interface Store extends AutoCloseable {
 
@@ -111,12 +115,14 @@ public interface Store extends AutoCloseable {
 
     enum TaskState { QUEUED, LEASED, DONE, FAILED }
 
+    /** {@code attempts}: how many times the task has been handed to its agent (0 while never claimed). */
     record Task(long taskId, int testId, long roundId, int agentId, String type, TaskState state, int attempts,
                 Instant leaseUntil, Instant deadline, Instant createdAt) {}
 
     /**
      * In one transaction: the test row, its first round ({@code preferredRoundId}, bumped by 60 s until free)
      * and one QUEUED task per agent with the given deadline. Returns the stored test and the round id used.
+     * A repeated agent id counts once. Unknown account group or agent: {@link IllegalArgumentException}, nothing stored.
      */
     CreatedTest createTest(int aid, String type, ObjectNode definition, ObjectNode secrets, List<Integer> agentIds,
                            boolean instant, String createdBy, Instant createdDate, long preferredRoundId,
@@ -127,6 +133,8 @@ public interface Store extends AutoCloseable {
     /**
      * In one transaction: a new round of the test at {@code preferredRoundId} (a whole minute; bumped to the
      * next free minute when taken) and one QUEUED task per agent of the test. Returns the round id used.
+     * A {@code preferredRoundId} that is not a whole minute is floored to one. Safe when replicas re-run the same
+     * test at once: each gets its own round. Unknown test: {@link IllegalArgumentException}.
      */
     long addRound(int testId, long preferredRoundId, Instant now, Instant taskDeadline);
 
@@ -145,7 +153,9 @@ public interface Store extends AutoCloseable {
     /**
      * Claims up to {@code max} tasks for the agent: QUEUED ones, and LEASED ones whose lease expired (attempts
      * incremented), oldest first; sets state LEASED and leaseUntil = now + lease. Safe when several server
-     * replicas call it at once: a task is handed to one caller only.
+     * replicas call it at once: a task is handed to one caller only. Every hand-out adds one to attempts (first
+     * claim: 1). A lease is expired when leaseUntil &lt;= now. Tasks past their deadline are not handed out
+     * (they are {@link #failOverdueTasks}'s).
      */
     List<Task> claimTasks(int agentId, int max, Duration lease, Instant now);
 
@@ -154,13 +164,17 @@ public interface Store extends AutoCloseable {
     /**
      * In one transaction: stores the records of a task (one row per data kind) and marks it DONE. Returns false
      * (and stores nothing) when the task is unknown, not this agent's, or already DONE/FAILED.
+     * Kinds with an empty (or null) record list store no row.
      */
     boolean completeTask(long taskId, int agentId, Instant measuredAt, Map<DataKind, List<ObjectNode>> records);
 
     /**
      * Tasks past their deadline that are not DONE/FAILED, or whose lease expired {@code maxAttempts} times:
      * marks them FAILED and stores {@code errorRecords.apply(task)} for them, in one transaction per task.
-     * Returns the tasks it failed.
+     * Returns the tasks it failed (state FAILED). "Lease expired maxAttempts times" means: LEASED, leaseUntil &lt;= now
+     * and attempts &gt;= maxAttempts. {@code errorRecords} sees the task as it was found (QUEUED or LEASED), and its
+     * records are stored with measuredAt = now. A task an agent completes, or another replica fails, in the
+     * meantime is left alone.
      */
     List<Task> failOverdueTasks(Instant now, int maxAttempts,
                                 java.util.function.Function<Task, Map<DataKind, List<ObjectNode>>> errorRecords);

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +36,20 @@ class H2StoreTest extends StoreContractTest {
     void theDatabaseIsAFileInTheDataDirectory() {
         assertThat(dataDir.resolve("vantage.mv.db")).exists();
         assertThat(Stores.h2Url(dataDir)).contains("MODE=PostgreSQL").contains("AUTO_SERVER=TRUE");
+    }
+
+    @Test
+    void aSecondProcessCanUseTheDatabaseWhileTheServerHoldsIt() throws Exception {
+        store.createOrganization("Acme", "tok-acme", 240, 24);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
+                H2SecondProcess.class.getName(), dataDir.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes());
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(output).isZero();
+        assertThat(output.lines().filter(l -> l.startsWith("TOKEN "))).containsExactly("TOKEN tok-acme");
+        assertThat(store.organizationByAgentToken("tok-second-process")).isPresent();
     }
 
     @Test

@@ -188,6 +188,26 @@ abstract class StoreContractTest {
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void missingRequiredValuesAreClearErrors() {
+        Org org = org();
+        assertThatThrownBy(() -> store.createOrganization(" ", "tok-x", 1, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("organization name is required");
+        assertThatThrownBy(() -> store.createUser(org.org().orgId(), "Ann", null, "a".repeat(64), null, org.aid()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("e-mail is required");
+        assertThatThrownBy(() -> store.createUser(999_999, "Ann", "ann@example.net", "a".repeat(64), null, org.aid()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("organization 999999");
+        assertThatThrownBy(() -> store.upsertAgent(org.org().orgId(),
+                new AgentRegistration(null, "h", List.of(), "Lab", "DE", "1.0"), T0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("agent name is required");
+        assertThatThrownBy(() -> store.upsertAgent(999_999,
+                new AgentRegistration("edge", "h", List.of(), "Lab", "DE", "1.0"), T0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("organization 999999");
+        assertThatThrownBy(() -> store.createTest(999_999, "http-server", json("{}"), null, List.of(), true, "ann",
+                T0, MINUTE, T0.plusSeconds(60))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.organizations()).hasSize(1);
+    }
+
     // ---- agents -------------------------------------------------------------------------------------------
 
     @Test
