@@ -8,6 +8,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
+import javax.sql.DataSource;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +59,14 @@ public final class JdbiStore implements Store {
     public JdbiStore(HikariDataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+    }
+
+    /**
+     * The pool this store runs on, for the few things that need the database beyond {@link Store} (e.g. PostgreSQL
+     * LISTEN/NOTIFY wake-ups across replicas). Closed by {@link #close()}.
+     */
+    public DataSource dataSource() {
+        return dataSource;
     }
 
     // ---- organizations, account groups, users, roles ------------------------------------------------------
@@ -344,10 +353,10 @@ public final class JdbiStore implements Store {
 
     @Override
     public long addRound(int testId, long preferredRoundId, Instant now, Instant taskDeadline) {
-        // two replicas re-running one test in the same minute: the loser of the primary-key race retries and
-        // takes the next free minute
+        // Re-runs of one test queue up on its row lock (FOR UPDATE), so each sees the rounds committed before it
+        // and takes the next free minute; a primary-key collision all the same is retried.
         return retrying(() -> jdbi.inTransaction(h -> {
-            StoredTest test = h.createQuery("SELECT " + TEST_COLUMNS + " FROM tests WHERE test_id = :id")
+            StoredTest test = h.createQuery("SELECT " + TEST_COLUMNS + " FROM tests WHERE test_id = :id FOR UPDATE")
                     .bind("id", testId).map(Rows.TEST).findOne()
                     .orElseThrow(() -> new IllegalArgumentException("no test " + testId));
             long roundId = insertRound(h, testId, preferredRoundId, now);
@@ -438,7 +447,7 @@ public final class JdbiStore implements Store {
                               AND (state = 'QUEUED' OR (state = 'LEASED' AND lease_until <= :now))
                             ORDER BY created_at, task_id
                             LIMIT :limit""")
-                    .bind("agentId", agentId).bind("now", nowMs).bind("limit", max * 2 + 8)
+                    .bind("agentId", agentId).bind("now", nowMs).bind("limit", (int) Math.min(2L * max + 8, 10_000))
                     .map(Rows.TASK).list();
             List<Task> claimed = new ArrayList<>();
             for (Task t : candidates) {

@@ -60,7 +60,13 @@ public final class Stores {
         hikari.setPoolName("vantage-store");
         hikari.setMaximumPoolSize(10);
         hikari.setMinimumIdle(2);
-        HikariDataSource dataSource = new HikariDataSource(hikari);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to database " + withoutParameters(jdbcUrl) + ": "
+                    + rootMessage(e), e);
+        }
         try {
             FluentConfiguration flyway = Flyway.configure()
                     .dataSource(dataSource)
@@ -72,6 +78,18 @@ public final class Stores {
             dataSource.close();
             throw e;
         }
+    }
+
+    /** The URL without its parameters, which may hold a password. */
+    static String withoutParameters(String jdbcUrl) {
+        int cut = jdbcUrl.startsWith("jdbc:h2:") ? jdbcUrl.indexOf(';') : jdbcUrl.indexOf('?');
+        return cut < 0 ? jdbcUrl : jdbcUrl.substring(0, cut);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     static Optional<String> currentSchema(String jdbcUrl) {
