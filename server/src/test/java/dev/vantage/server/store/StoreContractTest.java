@@ -246,6 +246,22 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void concurrentRegistrationsOfOneNameMakeOneAgent() throws Exception {
+        Org org = org();
+        Store replica = open();
+        List<Integer> ids = Collections.synchronizedList(new ArrayList<>());
+        runConcurrently(6, i -> {
+            Store s = i % 2 == 0 ? store : replica;
+            ids.add(s.upsertAgent(org.org().orgId(),
+                    new AgentRegistration("edge", "edge.lan", List.of("10.0.0." + i), "Lab", "DE", "1.0"), T0).agentId());
+            return null;
+        });
+        assertThat(ids).hasSize(6);
+        assertThat(Set.copyOf(ids)).hasSize(1);
+        assertThat(store.agentsInGroup(org.aid())).extracting(Agent::agentId).containsExactly(ids.getFirst());
+    }
+
+    @Test
     void agentsAreScopedToAccountGroups() {
         Org org = org();
         Agent a = agent(org, "a");
