@@ -132,7 +132,7 @@ public record FieldSpec(String name, Kind kind, long min, long max, List<String>
         return new FieldSpec(name, Kind.STRING, 0, 0, List.of(), echoed, Set.of(Flag.RO));
     }
 
-    /** A read-only field whose value a type rule computes (e.g. {@code sslVersion}); listed for documentation. */
+    /** A read-only field whose value a type rule computes (e.g. {@code sslVersion}); its row fixes its echo order. */
     static FieldSpec computed(String name) {
         return readOnly(name, null);
     }
