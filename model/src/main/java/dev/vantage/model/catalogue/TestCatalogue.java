@@ -75,7 +75,7 @@ public final class TestCatalogue {
         definition.put("type", type.wireName());
         String name = draft.definition().path("testName").asText("");
         definition.put("testName", name.isBlank() ? spec.defaultName().apply(draft.definition()) : name);
-        draft.definition().remove(List.of("type", "testName"));
+        draft.definition().remove("testName");
         draft.definition().properties().removeIf(field -> field.getValue().isNull()); // computed later by the server
         definition.setAll(draft.definition());
 
