@@ -59,10 +59,18 @@ public final class AgentApi implements AutoCloseable {
     private ScheduledExecutorService reaper;
     private volatile boolean closed;
 
+    private final Duration recheck;
+
     public AgentApi(Store store, ServerConfig config, Clock clock) {
+        this(store, config, clock, RECHECK);
+    }
+
+    /** {@code recheck}: how often a waiting poll looks in the store without a signal (tests stretch it). */
+    AgentApi(Store store, ServerConfig config, Clock clock, Duration recheck) {
         this.store = store;
         this.config = config;
         this.clock = clock;
+        this.recheck = recheck;
     }
 
     public void register(Javalin app) {
@@ -152,7 +160,7 @@ public final class AgentApi implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || closed) return List.of();
-                bell.await(seen, Math.min(left, RECHECK.toNanos()));
+                bell.await(seen, Math.min(left, recheck.toNanos()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
