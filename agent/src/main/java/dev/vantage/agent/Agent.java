@@ -35,6 +35,7 @@ public final class Agent implements AutoCloseable {
 
     static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    static final int MAX_POLL_SECONDS = 25;
     /** Time kept back from a task's deadline for uploading its result. */
     static final Duration UPLOAD_MARGIN = Duration.ofSeconds(2);
 
@@ -51,6 +52,7 @@ public final class Agent implements AutoCloseable {
     private final ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
+    private final CountDownLatch connected = new CountDownLatch(1);
     private final List<String> addresses;
     private final String hostname;
     private volatile Thread session;
@@ -79,6 +81,12 @@ public final class Agent implements AutoCloseable {
 
     /** The id the server gave this agent, or -1 before the first successful hello. */
     public int agentId() {
+        return agentId;
+    }
+
+    /** Waits up to {@code patience} for the first successful hello; the agent id, or -1 if it did not happen. */
+    public int awaitConnected(Duration patience) throws InterruptedException {
+        connected.await(patience.toMillis(), TimeUnit.MILLISECONDS);
         return agentId;
     }
 
@@ -149,6 +157,7 @@ public final class Agent implements AutoCloseable {
             try {
                 Welcome welcome = client.hello(hello);
                 agentId = welcome.agentId();
+                connected.countDown();
                 log.info("connected to {} as agent {} '{}' (host {}, addresses {})", settings.serverUrl(),
                         welcome.agentId(), welcome.agentName(), hostname, addresses);
                 return welcome;
@@ -178,7 +187,8 @@ public final class Agent implements AutoCloseable {
 
     /** Polls until stopping (false) or until the session must say hello again (true). */
     private boolean pollLoop(Welcome welcome) {
-        Duration wait = Duration.ofSeconds(Math.max(1, welcome.pollSeconds()));
+        // Stay under the 30 s idle timeout HTTP servers and proxies commonly apply to a silent connection.
+        Duration wait = Duration.ofSeconds(Math.clamp(welcome.pollSeconds(), 1, MAX_POLL_SECONDS));
         while (!stopping()) {
             int held;
             try {

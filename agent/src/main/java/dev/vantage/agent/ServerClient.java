@@ -48,7 +48,7 @@ final class ServerClient implements AutoCloseable {
         this.token = settings.token();
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .readTimeout(Duration.ofSeconds(30))
+                .readTimeout(Duration.ZERO) // each call sets its own whole-call timeout (a poll waits long)
                 .writeTimeout(Duration.ofSeconds(30))
                 .retryOnConnectionFailure(true)
                 .build();

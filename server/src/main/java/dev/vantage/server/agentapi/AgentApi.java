@@ -44,7 +44,7 @@ public final class AgentApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentApi.class);
 
     /** How often a waiting poll looks in the store for tasks no signal announced (other replicas, lease expiry). */
-    static final Duration RECHECK = Duration.ofMillis(300);
+    static final Duration RECHECK = Duration.ofMillis(400);
     /** A task handed out this many times whose lease expired again is failed rather than handed out once more. */
     static final int MAX_ATTEMPTS = 3;
     static final Duration REAP_EVERY = Duration.ofSeconds(2);
@@ -149,11 +149,12 @@ public final class AgentApi implements AutoCloseable {
     private List<AgentProtocol.Task> poll(int agentId, int max, long waitNanos) {
         long deadline = System.nanoTime() + waitNanos;
         Doorbells.Bell bell = doorbells.bell(agentId);
+        // Seen once per poll: an agent polls at least every pollWait, well inside agentOfflineAfter.
+        store.touchAgent(agentId, clock.instant());
         try {
             while (true) {
                 long seen = bell.rings();
                 Instant now = clock.instant();
-                store.touchAgent(agentId, now);
                 List<Store.Task> claimed = store.claimTasks(agentId, max, config.taskLease(), now);
                 if (!claimed.isEmpty()) {
                     return toWire(claimed);
