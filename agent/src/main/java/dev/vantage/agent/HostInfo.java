@@ -49,9 +49,30 @@ public final class HostInfo {
                 .toList();
     }
 
-    private static String text(InetAddress address) {
-        String text = address.getHostAddress();
-        int scope = text.indexOf('%');
-        return scope < 0 ? text : text.substring(0, scope);
+    /** IPv4 dotted; IPv6 in the short RFC 5952 form users see in `ip addr` (fd00::2, not fd00:0:0:0:0:0:0:2). */
+    static String text(InetAddress address) {
+        if (address instanceof Inet4Address) return address.getHostAddress();
+        byte[] b = address.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) groups[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        int bestStart = -1, bestLength = 1; // only runs of two or more zero groups are shortened
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) { i++; continue; }
+            int j = i;
+            while (j < 8 && groups[j] == 0) j++;
+            if (j - i > bestLength) { bestStart = i; bestLength = j - i; }
+            i = j;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (!text.isEmpty() && text.charAt(text.length() - 1) != ':') text.append(':');
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 }
