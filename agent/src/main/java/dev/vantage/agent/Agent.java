@@ -102,6 +102,7 @@ public final class Agent implements AutoCloseable {
         client.cancelAll();
         Thread thread = session;
         if (thread != null) {
+            thread.interrupt(); // it may be waiting for a free slot while tasks run
             try {
                 thread.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {

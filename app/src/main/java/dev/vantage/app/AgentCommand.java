@@ -45,7 +45,7 @@ final class AgentCommand implements Callable<Integer> {
         try {
             url = URI.create(server.strip());
         } catch (IllegalArgumentException e) {
-            throw new Main.UsageError("--server is not a URL: " + server);
+            throw new Main.UsageError("--server must be http(s)://host[:port], got '" + server + "'");
         }
         AgentSettings settings;
         try {

@@ -3,7 +3,6 @@ package dev.vantage.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.Measurements;
-import dev.vantage.measure.Report;
 import dev.vantage.measure.RunContext;
 import dev.vantage.model.DataKind;
 import dev.vantage.model.Json;
@@ -72,10 +71,29 @@ final class MeasureCommand implements Callable<Integer> {
             records.forEach((kind, list) -> byEndpoint.put(kind.path(), list));
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(byEndpoint));
         } else {
-            out.print(Report.format(records));
+            out.print(report(records));
         }
         out.flush();
         return 0;
+    }
+
+    /** Aligned "name  value" lines per record, like curl -w. (Switch to measure's Report.format once it lands.) */
+    static String report(Map<DataKind, List<ObjectNode>> records) {
+        StringBuilder text = new StringBuilder();
+        records.forEach((kind, list) -> {
+            for (ObjectNode record : list) {
+                text.append(kind.path()).append('\n');
+                int width = 0;
+                for (var it = record.fieldNames(); it.hasNext(); ) width = Math.max(width, it.next().length());
+                for (var it = record.properties().iterator(); it.hasNext(); ) {
+                    var field = it.next();
+                    JsonNode v = field.getValue();
+                    text.append("  ").append(String.format("%-" + width + "s", field.getKey())).append("  ")
+                            .append(v.isValueNode() ? v.asText() : v.toString()).append('\n');
+                }
+            }
+        });
+        return text.toString();
     }
 
     private static JsonNode value(String text) {

@@ -26,7 +26,7 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = options.config();
         PrintWriter out = spec.commandLine().getOut();
-        ServerLauncher.Launched launched = ServerLauncher.start(config);
+        ServerLauncher.Launched launched = ServerLauncher.start(config, ServerLauncher.AdminSeed.fromEnvironment());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             launched.close();

@@ -1,7 +1,6 @@
 package dev.vantage.app;
 
 import dev.vantage.server.ServerConfig;
-import dev.vantage.server.VantageServer;
 
 import java.io.PrintWriter;
 
@@ -19,19 +18,26 @@ final class ServerLauncher {
      * @param loopbackUrl where an agent on this machine reaches it
      * @param firstStart  the credentials when this start created them, else null
      */
-    record Launched(VantageServer server, String baseUrl, String loopbackUrl, String agentToken,
+    record Launched(Runnable stop, String baseUrl, String loopbackUrl, String agentToken,
                     FirstStart firstStart) implements AutoCloseable {
         @Override
         public void close() {
-            server.stop();
+            stop.run();
         }
     }
 
-    static Launched start(ServerConfig config) {
-        String email = blankToNull(System.getenv("VANTAGE_ADMIN_EMAIL"));
-        String token = blankToNull(System.getenv("VANTAGE_ADMIN_TOKEN"));
-        String bearer = blankToNull(System.getenv("VANTAGE_ADMIN_BEARER"));
-        throw new UnsupportedOperationException("pending api merge" + email + token + bearer + config);
+    /** The admin credentials a first start should use; null fields are generated. */
+    record AdminSeed(String email, String apiToken, String bearerToken) {
+        static AdminSeed fromEnvironment() {
+            return new AdminSeed(blankToNull(System.getenv("VANTAGE_ADMIN_EMAIL")),
+                    blankToNull(System.getenv("VANTAGE_ADMIN_TOKEN")), blankToNull(System.getenv("VANTAGE_ADMIN_BEARER")));
+        }
+    }
+
+    static Launched start(ServerConfig config, AdminSeed seed) {
+        // The server assembly (VantageServer + Bootstrap) comes from the api branch; wired in when it lands.
+        throw new UnsupportedOperationException("server assembly not merged yet (" + seed + ", port "
+                + config.port() + ")");
     }
 
     static String loopbackUrl(ServerConfig config, int port) {

@@ -36,7 +36,7 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = options.config();
         PrintWriter out = spec.commandLine().getOut();
-        ServerLauncher.Launched launched = ServerLauncher.start(config);
+        ServerLauncher.Launched launched = ServerLauncher.start(config, ServerLauncher.AdminSeed.fromEnvironment());
         String name = agentName == null || agentName.isBlank() ? HostInfo.hostname() : agentName.strip();
         Agent agent;
         try {
