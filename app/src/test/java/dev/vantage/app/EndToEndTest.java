@@ -74,7 +74,7 @@ class EndToEndTest {
 
     @Test
     void anAgentInItsOwnProcessRunsAnInstantTestAndItsRerun() throws Exception {
-        TestServer server = closeLater(TestServer.start(tmp.resolve("data"), Duration.ofSeconds(3)));
+        TestServer server = closeLater(TestServer.start(tmp.resolve("data"), Duration.ofSeconds(5)));
         V6Client v6 = closeLater(server.client());
         AgentProcess agent = closeLater(new AgentProcess(tmp, server.baseUrl(), server.agentToken(), "e2e-remote"));
 
@@ -121,7 +121,7 @@ class EndToEndTest {
         int doneTestId;
         int queuedTestId;
         String token;
-        try (TestServer server = TestServer.start(data, Duration.ofSeconds(3)); V6Client v6 = server.client()) {
+        try (TestServer server = TestServer.start(data, Duration.ofSeconds(5)); V6Client v6 = server.client()) {
             token = server.agentToken();
             try (Agent agent = new Agent(new AgentSettings(java.net.URI.create(server.baseUrl()), token,
                     "restart-agent", null, null, 2)).start()) {
@@ -135,7 +135,7 @@ class EndToEndTest {
             assertThat(httpRecords(v6, queuedTestId, "")).isEmpty();
         }
 
-        try (TestServer server = TestServer.start(data, Duration.ofSeconds(3)); V6Client v6 = server.client()) {
+        try (TestServer server = TestServer.start(data, Duration.ofSeconds(5)); V6Client v6 = server.client()) {
             assertThat(server.agentToken()).isEqualTo(token);
             V6Client.Reply test = v6.get("/v6/tests/" + doneTestId);
             assertThat(test.status()).as(test.body()).isEqualTo(200);

@@ -17,10 +17,10 @@ final class TestServer implements AutoCloseable {
         this.launched = launched;
     }
 
-    /** Short poll wait and offline time so the tests see agents come and go within seconds. */
+    /** Short poll wait (2 s, under {@code agentOfflineAfter}) and offline time so the tests see agents come and go within seconds. */
     static TestServer start(Path data, Duration agentOfflineAfter) {
         ServerConfig config = ServerConfig.defaults(data).withPort(0).withRateLimits(false, 240, 24)
-                .withTimings(Duration.ofSeconds(5), Duration.ofSeconds(30), agentOfflineAfter);
+                .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(30), agentOfflineAfter);
         return new TestServer(ServerLauncher.start(config, new ServerLauncher.AdminSeed(EMAIL, TOKEN, BEARER)));
     }
 

@@ -149,7 +149,7 @@ public final class AgentApi implements AutoCloseable {
     private List<AgentProtocol.Task> poll(int agentId, int max, long waitNanos) {
         long deadline = System.nanoTime() + waitNanos;
         Doorbells.Bell bell = doorbells.bell(agentId);
-        // Seen once per poll: an agent polls at least every pollWait, well inside agentOfflineAfter.
+        // Seen as the poll starts and as it ends; not on every store re-check (that would be a write per 400 ms).
         store.touchAgent(agentId, clock.instant());
         try {
             while (true) {
@@ -160,7 +160,10 @@ public final class AgentApi implements AutoCloseable {
                     return toWire(claimed);
                 }
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || closed) return List.of();
+                if (left <= 0 || closed) {
+                    store.touchAgent(agentId, clock.instant()); // seen again as the empty poll ends
+                    return List.of();
+                }
                 bell.await(seen, Math.min(left, recheck.toNanos()));
             }
         } catch (InterruptedException e) {
