@@ -33,10 +33,10 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UsageError) {
-                commandLine.getErr().println(commandLine.getCommandName() + ": " + e.getMessage());
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                 return 2;
             }
-            commandLine.getErr().println(commandLine.getCommandName() + " failed: " + describe(e));
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + " failed: " + describe(e));
             return 1;
         });
         return cli;

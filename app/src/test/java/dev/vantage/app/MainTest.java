@@ -92,4 +92,29 @@ class MainTest {
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("http-server", "agent-to-server");
     }
+
+    @Test
+    void measureHttpServerPrintsTheRecordOfARealRequest() throws Exception {
+        try (TargetServer target = new TargetServer()) {
+            Run run = run("measure", "http-server", "--url", target.url());
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).contains("web/http-server", "200");
+            assertThat(target.hits.get()).isEqualTo(1);
+
+            Run json = run("measure", "http-server", "--url", target.url(), "--json");
+            assertThat(json.code()).as(json.err()).isZero();
+            var records = dev.vantage.model.Json.MAPPER.readTree(json.out()).path("web/http-server");
+            assertThat(records.path(0).path("responseCode").asInt()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void measureRefusesBadFieldsWithTheCataloguesMessage() {
+        Run run = run("measure", "http-server", "--url", "ftp://example.net/");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("url");
+        Run field = run("measure", "http-server", "--url", "http://127.0.0.1/", "--field", "nonsense");
+        assertThat(field.code()).isEqualTo(2);
+        assertThat(field.err()).contains("NAME=VALUE");
+    }
 }
