@@ -116,8 +116,17 @@ public final class AgentApi implements AutoCloseable {
         if (hello.name() == null || hello.name().isBlank()) {
             throw new ApiError(400, "hello: name is required");
         }
-        if (hello.name().length() > 200) {
-            throw new ApiError(400, "hello: name is longer than 200 characters");
+        checkLength("name", hello.name(), 200);
+        checkLength("hostname", hello.hostname(), 255);
+        checkLength("location", hello.location(), 255);
+        checkLength("countryId", hello.countryId(), 8);
+        checkLength("version", hello.version(), 64);
+        if (hello.ipAddresses() != null) {
+            if (hello.ipAddresses().size() > 64) throw new ApiError(400, "hello: more than 64 ipAddresses");
+            for (String address : hello.ipAddresses()) {
+                if (address == null || address.isBlank()) throw new ApiError(400, "hello: ipAddresses has an empty entry");
+                checkLength("ipAddresses[]", address, 64);
+            }
         }
         Store.Agent agent = store.upsertAgent(org.orgId(), new Store.AgentRegistration(hello.name().strip(),
                 hello.hostname(), hello.ipAddresses() == null ? List.of() : hello.ipAddresses(), hello.location(),
@@ -125,6 +134,12 @@ public final class AgentApi implements AutoCloseable {
         log.info("agent {} '{}' connected (org {}, host {}, addresses {})", agent.agentId(), agent.name(),
                 org.orgId(), hello.hostname(), hello.ipAddresses());
         json(ctx, 200, new Welcome(agent.agentId(), agent.name(), (int) Math.max(1, config.pollWait().toSeconds())));
+    }
+
+    private static void checkLength(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw new ApiError(400, "hello: " + field + " is longer than " + max + " characters");
+        }
     }
 
     // ---- task long-poll -------------------------------------------------------------------------------------
