@@ -132,7 +132,7 @@ public record FieldSpec(String name, Kind kind, long min, long max, List<String>
         return new FieldSpec(name, Kind.STRING, 0, 0, List.of(), echoed, Set.of(Flag.RO));
     }
 
-    /** A read-only field whose value a type rule computes (e.g. {@code sslVersion}); listed for documentation. */
+    /** A read-only field whose value a type rule computes (e.g. {@code sslVersion}); its row fixes its echo order. */
     static FieldSpec computed(String name) {
         return readOnly(name, null);
     }
@@ -167,6 +167,11 @@ public record FieldSpec(String name, Kind kind, long min, long max, List<String>
      * @param label the name to use in messages (e.g. {@code targetSipCredentials.port})
      */
     public JsonNode check(JsonNode value, String label) throws InvalidTestException {
+        boolean textKind = switch (kind) {
+            case ENUM, REGEX, URL, HOST, IP, DOMAIN -> true;
+            default -> false;
+        };
+        if (textKind && !value.isTextual()) throw invalid(label, value); // say what a valid value looks like
         return switch (kind) {
             case INT -> IntNode.valueOf(intIn(value, label, min, max, expectation()));
             case FLAG -> IntNode.valueOf(intIn(value, label, 0, 1, expectation()));

@@ -75,7 +75,8 @@ public final class TestCatalogue {
         definition.put("type", type.wireName());
         String name = draft.definition().path("testName").asText("");
         definition.put("testName", name.isBlank() ? spec.defaultName().apply(draft.definition()) : name);
-        draft.definition().remove(List.of("type", "testName"));
+        draft.definition().remove("testName");
+        draft.definition().properties().removeIf(field -> field.getValue().isNull()); // computed later by the server
         definition.setAll(draft.definition());
 
         Integer targetAgentId = definition.has("targetAgentId") ? definition.get("targetAgentId").asInt() : null;
@@ -127,8 +128,13 @@ public final class TestCatalogue {
     private static void apply(FieldSpec field, Draft draft) throws InvalidTestException {
         String name = field.name();
         if (field.is(Flag.IGN) || field.is(Flag.RO)) {
-            // whatever was sent is dropped; the instant constant (if any) is echoed
-            if (field.defaultValue() != null) draft.definition().set(name, field.defaultValue().deepCopy());
+            // whatever was sent is dropped; the instant constant (if any) is echoed. A computed field keeps its
+            // place in table order with a null that its rule replaces (or that is dropped at the end).
+            if (field.defaultValue() != null) {
+                draft.definition().set(name, field.defaultValue().deepCopy());
+            } else if (field.is(Flag.RO)) {
+                draft.definition().putNull(name);
+            }
             return;
         }
         JsonNode value = draft.body().get(name);

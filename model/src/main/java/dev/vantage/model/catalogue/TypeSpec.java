@@ -1,6 +1,5 @@
 package dev.vantage.model.catalogue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.model.DataKind;
 
@@ -54,12 +53,6 @@ record TypeSpec(TestType type, List<FieldSpec> fields, boolean sourceIpAllowed, 
     record Draft(ObjectNode body, ObjectNode definition, ObjectNode secrets, Map<String, String> labels) {
         String label(String field) {
             return labels.getOrDefault(field, field);
-        }
-
-        /** Whether the request carried the field with a non-null value. */
-        boolean sent(String field) {
-            JsonNode v = body.get(field);
-            return v != null && !v.isNull();
         }
 
         int intOf(String field) {

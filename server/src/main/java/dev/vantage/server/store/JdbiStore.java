@@ -180,6 +180,12 @@ public final class JdbiStore implements Store {
     }
 
     @Override
+    public List<User> users(int orgId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM users WHERE org_id = :org ORDER BY uid")
+                .bind("org", orgId).map(Rows.USER).list());
+    }
+
+    @Override
     public void recordLogin(int uid, Instant when) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE users SET last_login = :when WHERE uid = :uid")
                 .bind("uid", uid).bind("when", millis(when)).execute());

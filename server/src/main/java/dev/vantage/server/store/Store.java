@@ -66,6 +66,9 @@ public interface Store extends AutoCloseable {
 
     Optional<User> user(int uid);
 
+    /** The users of an organization, by uid. */
+    List<User> users(int orgId);
+
     void recordLogin(int uid, Instant when);
 
     /** {@code orgId} null for the built-in roles shared by every organization. */
