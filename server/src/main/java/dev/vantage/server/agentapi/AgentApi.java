@@ -77,6 +77,7 @@ public final class AgentApi implements AutoCloseable {
         app.post("/agent/v1/hello", ctx -> guarded(ctx, () -> hello(ctx)));
         app.get("/agent/v1/tasks", ctx -> guarded(ctx, () -> tasks(ctx)));
         app.post("/agent/v1/results", ctx -> guarded(ctx, () -> results(ctx)));
+        app.post("/agent/v1/bye", ctx -> guarded(ctx, () -> bye(ctx)));
     }
 
     /** Wake-ups for agents that have new tasks; the instant-test service calls it after its transaction. */
@@ -166,9 +167,11 @@ public final class AgentApi implements AutoCloseable {
         Doorbells.Bell bell = doorbells.bell(agentId);
         // Seen as the poll starts and as it ends; not on every store re-check (that would be a write per 400 ms).
         store.touchAgent(agentId, clock.instant());
+        long goodbyes = bell.goodbyes();
         try {
             while (true) {
                 long seen = bell.rings();
+                if (bell.goodbyes() != goodbyes) return List.of(); // the agent left; nobody would run what we claim
                 Instant now = clock.instant();
                 List<Store.Task> claimed = store.claimTasks(agentId, max, config.taskLease(), now);
                 if (!claimed.isEmpty()) {
@@ -222,6 +225,18 @@ public final class AgentApi implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code POST /agent/v1/bye}: the agent is shutting down. A poll it abandoned would otherwise stay open on the
+     * server (a closed client is not noticed while nothing is written) and could take the next task, which then
+     * waits for its lease to expire.
+     */
+    private void bye(Context ctx) {
+        Store.Agent agent = agent(ctx, organization(ctx));
+        doorbells.bell(agent.agentId()).goodbye();
+        log.info("agent {} '{}' said goodbye", agent.agentId(), agent.name());
+        ctx.status(204);
     }
 
     // ---- results -------------------------------------------------------------------------------------------

@@ -284,6 +284,28 @@ class AgentApiTest {
     }
 
     @Test
+    void aPollAbandonedByAnAgentThatSaidGoodbyeTakesNoTask() throws Exception {
+        restart(Duration.ofSeconds(90), Duration.ofMinutes(1));
+        int agentId = hello("leaving").agentId();
+        store.touchAgent(agentId, Instant.EPOCH);
+        CompletableFuture<Reply> abandoned = CompletableFuture.supplyAsync(() -> {
+            try {
+                return poll(agentId, 10);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.agent(agentId).orElseThrow().lastSeen().isAfter(Instant.EPOCH));
+        assertThat(post("/agent/v1/bye", org.agentToken(), agentId, "").status()).isEqualTo(204);
+        assertThat(abandoned.get().status()).isEqualTo(204);
+        // The task queued afterwards waits for the agent's next poll instead of vanishing into the old one.
+        Store.CreatedTest created = createTest(List.of(agentId), Duration.ofMinutes(1));
+        AgentProtocol.Task task = onlyTask(poll(agentId, 0));
+        assertThat(task.testId()).isEqualTo(created.test().testId());
+        assertThat(store.task(task.taskId()).orElseThrow().attempts()).isEqualTo(1);
+    }
+
+    @Test
     void anExpiredLeaseHandsTheTaskOutAgain() throws IOException {
         restart(Duration.ofSeconds(1), AgentApi.RECHECK);
         int agentId = hello("lab-1").agentId();
