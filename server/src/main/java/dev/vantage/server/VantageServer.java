@@ -23,8 +23,8 @@ import java.util.Optional;
  */
 public final class VantageServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(VantageServer.class);
-    /** Result rows per data page; overridable for tests of pagination. */
-    static final int PAGE_ROWS = Integer.getInteger("vantage.pageRows", 200);
+    /** Result rows (one per round and agent) per data page unless the system property vantage.pageRows says. */
+    static final int PAGE_ROWS = 200;
 
     private final ServerConfig config;
     private final Store store;
@@ -44,7 +44,7 @@ public final class VantageServer implements AutoCloseable {
             V6Api v6 = new V6Api(store, new Authenticator(store, clock),
                     new RateLimiter(store, clock, config.rateLimitsEnabled()),
                     new InstantTestService(store, new TestCatalogue(), agentApi.signals(), clock),
-                    new DataService(store, views, clock, PAGE_ROWS), views, clock);
+                    new DataService(store, views, clock, Integer.getInteger("vantage.pageRows", PAGE_ROWS)), views, clock);
             this.app = Javalin.create(c -> {
                 c.useVirtualThreads = true;
                 c.showJavalinBanner = false;

@@ -65,10 +65,14 @@ public final class DataService {
             Optional<Long> latest = store.latestRound(testId);
             rows = latest.map(r -> store.results(testId, kind, r, r, null, Integer.MAX_VALUE)).orElse(List.of());
         } else {
+            if (!range.toGiven()) {
+                // A rerun in the same minute is bumped to the next free minute, so rounds may lie slightly ahead
+                // of now: an open-ended range reaches the newest round, and pages.next keeps that bound.
+                Instant newest = store.latestRound(testId).map(Instant::ofEpochSecond).orElse(range.to());
+                if (newest.isAfter(range.to())) range = new Range(range.from(), newest, false);
+            }
             Long fromRound = range.from().getEpochSecond();
-            // A rerun in the same minute is bumped to the next free minute, so rounds may lie slightly ahead of
-            // now: an open-ended range must not hide them.
-            Long toRound = range.toGiven() ? range.to().getEpochSecond() : null;
+            Long toRound = range.to().getEpochSecond();
             rows = new ArrayList<>(store.results(testId, kind, fromRound, toRound, after, pageRows + 1));
             if (rows.size() > pageRows) {
                 more = true;
