@@ -36,6 +36,8 @@ public final class Agent implements AutoCloseable {
     static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     static final int MAX_POLL_SECONDS = 25;
+    /** How long close() lets running tasks finish and upload. */
+    static final Duration GRACE = Duration.ofSeconds(5);
     /** Time kept back from a task's deadline for uploading its result. */
     static final Duration UPLOAD_MARGIN = Duration.ofSeconds(2);
 
@@ -96,28 +98,61 @@ public final class Agent implements AutoCloseable {
         return outcome;
     }
 
+    /**
+     * Stops cleanly: says goodbye (so the server hands this agent no more tasks), lets the session end, gives
+     * running tasks a short grace period to finish and upload, then interrupts what is left (the server re-issues
+     * those tasks when their lease expires).
+     */
     @Override
     public void close() {
+        if (stopping()) {
+            awaitQuietly();
+            return;
+        }
         stopping.countDown();
-        client.cancelAll();
+        int id = agentId;
+        if (id > 0) {
+            try {
+                client.bye(id);
+            } catch (IOException e) {
+                log.debug("goodbye to {} failed: {}", settings.serverUrl(), e.toString());
+            }
+        }
         Thread thread = session;
         if (thread != null) {
-            thread.interrupt(); // it may be waiting for a free slot while tasks run
             try {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
+                thread.join(2000); // the abandoned poll now ends with 204 within milliseconds
+                if (thread.isAlive()) {
+                    client.cancelAll();
+                    thread.interrupt(); // it may be waiting for a free slot while tasks run
+                    thread.join(5000);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        runners.shutdownNow();
+        runners.shutdown();
         try {
-            runners.awaitTermination(5, TimeUnit.SECONDS);
+            if (!runners.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.info("interrupting tasks still running after {} s", GRACE.toSeconds());
+                runners.shutdownNow();
+                runners.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         client.close();
         if (outcome == null) outcome = new Outcome.Closed();
+        log.info("agent '{}' stopped", settings.name());
         ended.countDown();
+    }
+
+    private void awaitQuietly() {
+        try {
+            ended.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean stopping() {
@@ -221,13 +256,18 @@ public final class Agent implements AutoCloseable {
             }
             slots.release(held - tasks.size());
             for (Task task : tasks) {
-                runners.execute(() -> {
-                    try {
-                        runAndUpload(welcome.agentId(), task);
-                    } finally {
-                        slots.release();
-                    }
-                });
+                try {
+                    runners.execute(() -> {
+                        try {
+                            runAndUpload(welcome.agentId(), task);
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    slots.release(); // closing: the server re-issues the task when its lease expires
+                    log.info("task {} not started: agent stopping", task.taskId());
+                }
             }
         }
         return false;

@@ -85,6 +85,14 @@ final class ServerClient implements AutoCloseable {
         }
     }
 
+    /** Tells the server this agent is leaving, so polls it abandons take no more tasks. */
+    void bye(int agentId) throws IOException {
+        Request request = request("agent/v1/bye", agentId).post(RequestBody.create(new byte[0], JSON)).build();
+        try (Response response = execute(request, Duration.ofSeconds(2))) {
+            if (response.code() != 204 && response.code() != 200) throw refused(response);
+        }
+    }
+
     /** Cancels calls in flight (a waiting poll) so shutdown does not wait for them. */
     void cancelAll() {
         inFlight.forEach(Call::cancel);

@@ -1,6 +1,7 @@
 package dev.vantage.app;
 
 import dev.vantage.server.ServerConfig;
+import dev.vantage.server.VantageServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,15 +27,15 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = options.config();
         PrintWriter out = spec.commandLine().getOut();
-        ServerLauncher.Launched launched = ServerLauncher.start(config, ServerLauncher.AdminSeed.fromEnvironment());
+        VantageServer server = ServerLauncher.start(config, ServerLauncher.seedFromEnvironment());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            launched.close();
+            server.close();
             stopped.countDown();
         }, "vantage-shutdown"));
-        ServerLauncher.printRunning(out, launched, config);
-        ServerLauncher.printFirstStart(out, launched, -1);
-        out.println("Connect agents with: vantage agent --server " + launched.baseUrl()
+        ServerLauncher.printRunning(out, server);
+        ServerLauncher.printFirstStart(out, server, -1);
+        out.println("Connect agents with: vantage agent --server " + server.baseUrl()
                 + " --token <agent token> --name <name>   (vantage agent-token prints the token)");
         out.flush();
         stopped.await();

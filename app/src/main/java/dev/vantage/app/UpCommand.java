@@ -4,6 +4,7 @@ import dev.vantage.agent.Agent;
 import dev.vantage.agent.AgentSettings;
 import dev.vantage.agent.HostInfo;
 import dev.vantage.server.ServerConfig;
+import dev.vantage.server.VantageServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,26 +37,26 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = options.config();
         PrintWriter out = spec.commandLine().getOut();
-        ServerLauncher.Launched launched = ServerLauncher.start(config, ServerLauncher.AdminSeed.fromEnvironment());
+        VantageServer server = ServerLauncher.start(config, ServerLauncher.seedFromEnvironment());
         String name = agentName == null || agentName.isBlank() ? HostInfo.hostname() : agentName.strip();
         Agent agent;
         try {
-            agent = new Agent(new AgentSettings(URI.create(launched.loopbackUrl()), launched.agentToken(), name,
+            agent = new Agent(new AgentSettings(URI.create(server.loopbackUrl()), server.agentToken(), name,
                     "Built-in agent", null, 8)).start();
         } catch (RuntimeException e) {
-            launched.close();
+            server.close();
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
-            launched.close();
+            server.close();
             stopped.countDown();
         }, "vantage-shutdown"));
 
         int agentId = agent.awaitConnected(Duration.ofSeconds(15));
-        ServerLauncher.printRunning(out, launched, config);
-        ServerLauncher.printFirstStart(out, launched, agentId);
+        ServerLauncher.printRunning(out, server);
+        ServerLauncher.printFirstStart(out, server, agentId);
         if (agentId > 0) {
             out.println("Built-in agent '" + name + "' is agent " + agentId + ".");
         }

@@ -115,6 +115,20 @@ class EndToEndTest {
     }
 
     @Test
+    void agentTokenWorksFromAnotherProcessWhileTheServerRuns() throws Exception {
+        Path data = tmp.resolve("data");
+        TestServer server = closeLater(TestServer.start(data, Duration.ofSeconds(5)));
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                "dev.vantage.app.Main", "agent-token", "--data", data.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(process.getInputStream().readAllBytes()).strip();
+        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(out).isEqualTo(server.agentToken());
+    }
+
+    @Test
     void testsRoundsResultsAndQueuedTasksSurviveARestart() throws Exception {
         Path data = tmp.resolve("data");
         int agentId;

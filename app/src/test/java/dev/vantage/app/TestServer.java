@@ -1,6 +1,8 @@
 package dev.vantage.app;
 
+import dev.vantage.server.Bootstrap;
 import dev.vantage.server.ServerConfig;
+import dev.vantage.server.VantageServer;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,9 +13,9 @@ final class TestServer implements AutoCloseable {
     static final String TOKEN = "e2etoken0123456789abcdefghijklmn";
     static final String BEARER = "4f1c2a3e-0c7d-4b8e-9a51-2d3c4b5a6f70";
 
-    private final ServerLauncher.Launched launched;
+    private final VantageServer launched;
 
-    private TestServer(ServerLauncher.Launched launched) {
+    private TestServer(VantageServer launched) {
         this.launched = launched;
     }
 
@@ -21,7 +23,7 @@ final class TestServer implements AutoCloseable {
     static TestServer start(Path data, Duration agentOfflineAfter) {
         ServerConfig config = ServerConfig.defaults(data).withPort(0).withRateLimits(false, 240, 24)
                 .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(30), agentOfflineAfter);
-        return new TestServer(ServerLauncher.start(config, new ServerLauncher.AdminSeed(EMAIL, TOKEN, BEARER)));
+        return new TestServer(ServerLauncher.start(config, new Bootstrap.AdminSeed(EMAIL, TOKEN, BEARER)));
     }
 
     String baseUrl() {

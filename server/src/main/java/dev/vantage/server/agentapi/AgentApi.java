@@ -77,6 +77,7 @@ public final class AgentApi implements AutoCloseable {
         app.post("/agent/v1/hello", ctx -> guarded(ctx, () -> hello(ctx)));
         app.get("/agent/v1/tasks", ctx -> guarded(ctx, () -> tasks(ctx)));
         app.post("/agent/v1/results", ctx -> guarded(ctx, () -> results(ctx)));
+        app.post("/agent/v1/bye", ctx -> guarded(ctx, () -> bye(ctx)));
     }
 
     /** Wake-ups for agents that have new tasks; the instant-test service calls it after its transaction. */
@@ -116,8 +117,17 @@ public final class AgentApi implements AutoCloseable {
         if (hello.name() == null || hello.name().isBlank()) {
             throw new ApiError(400, "hello: name is required");
         }
-        if (hello.name().length() > 200) {
-            throw new ApiError(400, "hello: name is longer than 200 characters");
+        checkLength("name", hello.name(), 200);
+        checkLength("hostname", hello.hostname(), 255);
+        checkLength("location", hello.location(), 255);
+        checkLength("countryId", hello.countryId(), 8);
+        checkLength("version", hello.version(), 64);
+        if (hello.ipAddresses() != null) {
+            if (hello.ipAddresses().size() > 64) throw new ApiError(400, "hello: more than 64 ipAddresses");
+            for (String address : hello.ipAddresses()) {
+                if (address == null || address.isBlank()) throw new ApiError(400, "hello: ipAddresses has an empty entry");
+                checkLength("ipAddresses[]", address, 64);
+            }
         }
         Store.Agent agent = store.upsertAgent(org.orgId(), new Store.AgentRegistration(hello.name().strip(),
                 hello.hostname(), hello.ipAddresses() == null ? List.of() : hello.ipAddresses(), hello.location(),
@@ -125,6 +135,12 @@ public final class AgentApi implements AutoCloseable {
         log.info("agent {} '{}' connected (org {}, host {}, addresses {})", agent.agentId(), agent.name(),
                 org.orgId(), hello.hostname(), hello.ipAddresses());
         json(ctx, 200, new Welcome(agent.agentId(), agent.name(), (int) Math.max(1, config.pollWait().toSeconds())));
+    }
+
+    private static void checkLength(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw new ApiError(400, "hello: " + field + " is longer than " + max + " characters");
+        }
     }
 
     // ---- task long-poll -------------------------------------------------------------------------------------
@@ -151,9 +167,11 @@ public final class AgentApi implements AutoCloseable {
         Doorbells.Bell bell = doorbells.bell(agentId);
         // Seen as the poll starts and as it ends; not on every store re-check (that would be a write per 400 ms).
         store.touchAgent(agentId, clock.instant());
+        long goodbyes = bell.goodbyes();
         try {
             while (true) {
                 long seen = bell.rings();
+                if (bell.goodbyes() != goodbyes) return List.of(); // the agent left; nobody would run what we claim
                 Instant now = clock.instant();
                 List<Store.Task> claimed = store.claimTasks(agentId, max, config.taskLease(), now);
                 if (!claimed.isEmpty()) {
@@ -207,6 +225,18 @@ public final class AgentApi implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code POST /agent/v1/bye}: the agent is shutting down. A poll it abandoned would otherwise stay open on the
+     * server (a closed client is not noticed while nothing is written) and could take the next task, which then
+     * waits for its lease to expire.
+     */
+    private void bye(Context ctx) {
+        Store.Agent agent = agent(ctx, organization(ctx));
+        doorbells.bell(agent.agentId()).goodbye();
+        log.info("agent {} '{}' said goodbye", agent.agentId(), agent.name());
+        ctx.status(204);
     }
 
     // ---- results -------------------------------------------------------------------------------------------

@@ -19,11 +19,33 @@ final class Doorbells implements TaskSignals {
         private final ReentrantLock lock = new ReentrantLock();
         private final Condition rung = lock.newCondition();
         private long rings;
+        private long goodbyes;
 
         long rings() {
             lock.lock();
             try {
                 return rings;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        long goodbyes() {
+            lock.lock();
+            try {
+                return goodbyes;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The agent is leaving: polls it left behind end without taking tasks. */
+        void goodbye() {
+            lock.lock();
+            try {
+                goodbyes++;
+                rings++;
+                rung.signalAll();
             } finally {
                 lock.unlock();
             }

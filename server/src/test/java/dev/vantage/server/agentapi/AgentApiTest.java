@@ -196,6 +196,11 @@ class AgentApiTest {
         assertThat(noName.status()).isEqualTo(400);
         assertThat(noName.json().path("errorMessage").asText()).contains("name");
 
+        Reply longHost = post("/agent/v1/hello", org.agentToken(), null,
+                new Hello("x", "1", "h".repeat(300), List.of(), null, null, List.of()));
+        assertThat(longHost.status()).isEqualTo(400);
+        assertThat(longHost.json().path("errorMessage").asText()).contains("hostname");
+
         int agentId = hello("lab-1").agentId();
         Reply noHeader = call(new Request.Builder().url(base + "/agent/v1/tasks?wait=0")
                 .header("Authorization", "Bearer " + org.agentToken()).get().build());
@@ -237,6 +242,7 @@ class AgentApiTest {
         // The store re-check is stretched to a minute, so only the signal can release this poll in time.
         restart(Duration.ofSeconds(90), Duration.ofMinutes(1));
         int agentId = hello("lab-1").agentId();
+        store.touchAgent(agentId, Instant.EPOCH); // the poll marks the agent seen as it starts: our cue it waits
         CompletableFuture<Reply> waiting = CompletableFuture.supplyAsync(() -> {
             try {
                 return poll(agentId, 10);
@@ -244,9 +250,7 @@ class AgentApiTest {
                 throw new RuntimeException(e);
             }
         });
-        // Let the poll reach its wait: the agent's lastSeen moves when the server takes the poll.
-        Instant seen = store.agent(agentId).orElseThrow().lastSeen();
-        await().atMost(Duration.ofSeconds(5)).until(() -> store.agent(agentId).orElseThrow().lastSeen().isAfter(seen));
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.agent(agentId).orElseThrow().lastSeen().isAfter(Instant.EPOCH));
         Store.CreatedTest created = createTest(List.of(agentId), Duration.ofMinutes(1));
         long t0 = System.nanoTime();
         api.signals().tasksQueued(List.of(agentId));
@@ -264,6 +268,7 @@ class AgentApiTest {
     void aWaitingPollFindsTasksNoSignalAnnounced() throws Exception {
         // As when another replica queued the task: no in-process signal, the periodic store check finds it.
         int agentId = hello("lab-1").agentId();
+        store.touchAgent(agentId, Instant.EPOCH); // the poll marks the agent seen as it starts: our cue it waits
         CompletableFuture<Reply> waiting = CompletableFuture.supplyAsync(() -> {
             try {
                 return poll(agentId, 10);
@@ -271,12 +276,33 @@ class AgentApiTest {
                 throw new RuntimeException(e);
             }
         });
-        Instant seen = store.agent(agentId).orElseThrow().lastSeen();
-        await().atMost(Duration.ofSeconds(5)).until(() -> store.agent(agentId).orElseThrow().lastSeen().isAfter(seen));
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.agent(agentId).orElseThrow().lastSeen().isAfter(Instant.EPOCH));
         long t0 = System.nanoTime();
         createTest(List.of(agentId), Duration.ofMinutes(1));
         onlyTask(waiting.get());
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(3000);
+    }
+
+    @Test
+    void aPollAbandonedByAnAgentThatSaidGoodbyeTakesNoTask() throws Exception {
+        restart(Duration.ofSeconds(90), Duration.ofMinutes(1));
+        int agentId = hello("leaving").agentId();
+        store.touchAgent(agentId, Instant.EPOCH);
+        CompletableFuture<Reply> abandoned = CompletableFuture.supplyAsync(() -> {
+            try {
+                return poll(agentId, 10);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> store.agent(agentId).orElseThrow().lastSeen().isAfter(Instant.EPOCH));
+        assertThat(post("/agent/v1/bye", org.agentToken(), agentId, "").status()).isEqualTo(204);
+        assertThat(abandoned.get().status()).isEqualTo(204);
+        // The task queued afterwards waits for the agent's next poll instead of vanishing into the old one.
+        Store.CreatedTest created = createTest(List.of(agentId), Duration.ofMinutes(1));
+        AgentProtocol.Task task = onlyTask(poll(agentId, 0));
+        assertThat(task.testId()).isEqualTo(created.test().testId());
+        assertThat(store.task(task.taskId()).orElseThrow().attempts()).isEqualTo(1);
     }
 
     @Test
