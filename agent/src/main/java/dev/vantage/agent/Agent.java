@@ -50,6 +50,7 @@ public final class Agent implements AutoCloseable {
     private final AgentSettings settings;
     private final ServerClient client;
     private final Clock clock;
+    private TaskObserver observer = TaskObserver.NONE;
     private final Semaphore slots;
     private final ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor();
     private final CountDownLatch stopping = new CountDownLatch(1);
@@ -63,6 +64,12 @@ public final class Agent implements AutoCloseable {
 
     public Agent(AgentSettings settings) {
         this(settings, Clock.systemUTC());
+    }
+
+    /** An agent whose task events go to {@code observer} (benchmarks). */
+    public Agent(AgentSettings settings, TaskObserver observer) {
+        this(settings, Clock.systemUTC());
+        this.observer = observer;
     }
 
     public Agent(AgentSettings settings, Clock clock) {
@@ -283,6 +290,7 @@ public final class Agent implements AutoCloseable {
         log.info("task {} for test {} ({}) round {} started", task.taskId(), task.testId(), task.type(),
                 task.roundId());
         TaskResult result;
+        observer.started(task);
         try {
             long budget = Math.max(1000, task.deadlineMillis() - measuredAt - UPLOAD_MARGIN.toMillis());
             RunContext ctx = new RunContext(started + budget * 1_000_000L, clock, settings.name());
@@ -304,6 +312,7 @@ public final class Agent implements AutoCloseable {
                     task.roundId(), (System.nanoTime() - started) / 1_000_000, error);
             result = new TaskResult(task.taskId(), measuredAt, Map.of(), "agent could not run the test: " + error);
         }
+        observer.uploading(task);
         upload(agentId, task, result);
     }
 

@@ -1,0 +1,55 @@
+package dev.vantage.app.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/** {@code vantage bench <what>}: benchmarks that print a table (goals are measured here, not in timed tests). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks on loopback that print a table of figures.",
+        subcommands = {BenchCommand.Dispatch.class})
+public final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "dispatch", mixinStandardHelpOptions = true,
+            description = {"POST -> agent starts the task, agent upload -> visible in the data endpoint (p50/p99),",
+                    "and sustained POST /v6/instant throughput with limits lifted, on H2 and on PostgreSQL."})
+    static final class Dispatch implements Callable<Integer> {
+        @Option(names = "--samples", defaultValue = "200", description = "Timed instant tests per store (default ${DEFAULT-VALUE})")
+        int samples;
+        @Option(names = "--warmup", defaultValue = "30", description = "Untimed instant tests first (default ${DEFAULT-VALUE})")
+        int warmup;
+        @Option(names = "--seconds", defaultValue = "10", description = "Length of the throughput run (default ${DEFAULT-VALUE})")
+        int seconds;
+        @Option(names = "--clients", defaultValue = "8", description = "Concurrent clients in the throughput run (default ${DEFAULT-VALUE})")
+        int clients;
+        @Option(names = "--pg-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/test", description = "PostgreSQL to use (default ${DEFAULT-VALUE})")
+        String pgUrl;
+        @Option(names = "--pg-user", defaultValue = "postgres")
+        String pgUser;
+        @Option(names = "--pg-password")
+        String pgPassword;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (samples < 1 || warmup < 0 || seconds < 1 || clients < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--samples, --seconds and --clients must be positive");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            new DispatchBench(new DispatchBench.Options(samples, warmup, seconds, clients, pgUrl, pgUser, pgPassword), out).run();
+            return 0;
+        }
+    }
+}
