@@ -1,14 +1,24 @@
 package dev.vantage.measure;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.measure.http.HttpServerEngine;
+import dev.vantage.measure.http.HttpSpec;
+import dev.vantage.measure.net.TcpProbeEngine;
 import dev.vantage.model.DataKind;
+import dev.vantage.model.Json;
+import okhttp3.HttpUrl;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Runs the engine for a test type on a stored test definition; what the agent's runner calls. */
 public final class Measurements {
     private Measurements() {}
+
+    private static final HttpServerEngine HTTP = new HttpServerEngine();
+    private static final TcpProbeEngine TCP = new TcpProbeEngine();
 
     /**
      * @param type       test type wire name, e.g. {@code http-server}
@@ -17,6 +27,45 @@ public final class Measurements {
      */
     public static Map<DataKind, List<ObjectNode>> run(String type, ObjectNode definition, RunContext ctx)
             throws InterruptedException {
-        throw new IllegalStateException("engines pending");
+        Map<DataKind, List<ObjectNode>> out = new LinkedHashMap<>();
+        switch (type) {
+            case "http-server" -> {
+                HttpSpec spec = HttpSpec.from(definition);
+                out.put(DataKind.WEB_HTTP_SERVER, List.of(tree(HTTP.run(spec, ctx))));
+                HttpUrl url = HttpUrl.parse(spec.url());
+                if (definition.path("networkMeasurements").asInt(1) == 1 && url != null) {
+                    // the network layer probes the same target the fetch used
+                    String host = spec.dnsOverride() != null ? spec.dnsOverride() : url.host();
+                    out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(
+                            new TcpProbeEngine.Spec(host, url.port(), spec.sourceIpAddress()), ctx))));
+                }
+            }
+            case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
+            default -> throw new IllegalArgumentException("no engine for test type " + type);
+        }
+        return out;
+    }
+
+    /** {@code server} may carry ":port" (the echoed form); {@code port} wins when present. */
+    static TcpProbeEngine.Spec tcpSpec(JsonNode d) {
+        String server = d.path("server").asText();
+        String host = server;
+        int port = 80;
+        int colon = server.lastIndexOf(':');
+        if (server.startsWith("[")) {
+            int end = server.indexOf(']');
+            host = server.substring(1, end);
+            if (colon > end) port = Integer.parseInt(server.substring(colon + 1));
+        } else if (colon > 0 && server.indexOf(':') == colon) {
+            host = server.substring(0, colon);
+            port = Integer.parseInt(server.substring(colon + 1));
+        }
+        if (d.hasNonNull("port")) port = d.get("port").asInt();
+        String source = d.hasNonNull("sourceIpAddress") ? d.get("sourceIpAddress").asText() : null;
+        return new TcpProbeEngine.Spec(host, port, source);
+    }
+
+    private static ObjectNode tree(Object record) {
+        return Json.MAPPER.valueToTree(record);
     }
 }
