@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 /** Runs one engine alone, without server or database, and prints what the data endpoint would show. */
 @Command(name = "measure", mixinStandardHelpOptions = true,
         description = {"Runs one measurement here and prints its records (no server needed).",
-                "Fields are validated and defaulted as for POST /v6/instant/{testType}."},
+                "Fields are validated and defaulted as for POST /v6/instant/{testType}.",
+                "Exit code 0 when the measurement succeeded, 1 when a record reports an error, 2 for bad options."},
         subcommands = {MeasureCommand.HttpServer.class, MeasureCommand.AgentToServer.class})
 final class MeasureCommand implements Callable<Integer> {
 
@@ -74,7 +75,10 @@ final class MeasureCommand implements Callable<Integer> {
             out.print(report(records));
         }
         out.flush();
-        return 0;
+        // Like curl: a measurement that failed (any record with errorDetails) exits 1, so scripts can tell.
+        boolean failed = records.values().stream().flatMap(List::stream)
+                .anyMatch(r -> !r.path("errorDetails").asText("").isEmpty());
+        return failed ? 1 : 0;
     }
 
     /** Aligned "name  value" lines per record, like curl -w. (Switch to measure's Report.format once it lands.) */
@@ -88,12 +92,22 @@ final class MeasureCommand implements Callable<Integer> {
                 for (var it = record.properties().iterator(); it.hasNext(); ) {
                     var field = it.next();
                     JsonNode v = field.getValue();
+                    String value = (v.isValueNode() ? v.asText() : v.toString()).strip()
+                            .replace("\r\n", "\n").replace("\n", "\n" + " ".repeat(width + 4));
                     text.append("  ").append(String.format("%-" + width + "s", field.getKey())).append("  ")
-                            .append(v.isValueNode() ? v.asText() : v.toString()).append('\n');
+                            .append(value).append(v.isNumber() ? unit(field.getKey()) : "").append('\n');
                 }
             }
         });
         return text.toString();
+    }
+
+    private static String unit(String field) {
+        if (field.endsWith("Time") || field.endsWith("Latency") || field.equals("jitter")) return " ms";
+        if (field.equals("wireSize")) return " bytes";
+        if (field.equals("throughput")) return " bytes/s";
+        if (field.equals("loss")) return " %";
+        return "";
     }
 
     private static JsonNode value(String text) {

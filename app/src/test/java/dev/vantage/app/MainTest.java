@@ -109,6 +109,17 @@ class MainTest {
     }
 
     @Test
+    void aFailedMeasurementExitsOneAndSaysWhy() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Run run = run("measure", "http-server", "--url", "http://127.0.0.1:" + closedPort + "/");
+        assertThat(run.code()).isEqualTo(1);
+        assertThat(run.out()).contains("errorType", "Connect", "errorDetails");
+    }
+
+    @Test
     void measureRefusesBadFieldsWithTheCataloguesMessage() {
         Run run = run("measure", "http-server", "--url", "ftp://example.net/");
         assertThat(run.code()).isEqualTo(2);

@@ -390,9 +390,32 @@ public final class AgentApi implements AutoCloseable {
         } catch (ApiError e) {
             error(ctx, e.status, e.getMessage());
         } catch (RuntimeException e) {
+            if (databaseUnavailable(e)) {
+                // An outage or a shutdown in progress, not a bug: one line, and 503 so the agent retries.
+                log.warn("agent API {} {}: database unavailable ({})", ctx.method(), ctx.path(), rootMessage(e));
+                error(ctx, 503, "database unavailable; retry shortly");
+                return;
+            }
             log.error("agent API {} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, 500, "internal error: " + e.getClass().getSimpleName());
         }
+    }
+
+    private static boolean databaseUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLNonTransientConnectionException || t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof org.jdbi.v3.core.ConnectionException) {
+                return true;
+            }
+            if (t.getCause() == t) break;
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     private static final class ApiError extends RuntimeException {
