@@ -106,9 +106,9 @@ class ContractTest {
     @Test
     void aidSelectsTheGroupAndIsValidated() {
         Store store = world.store();
-        Store.AccountGroup lab = store.createAccountGroup(store.userByEmail(TestWorld.EMAIL).orElseThrow().orgId(), "Lab-" + System.nanoTime());
         Store.User adminUser = store.userByEmail(TestWorld.EMAIL).orElseThrow();
-        store.assignRole(adminUser.uid(), lab.aid(), Bootstrap.role(store, Bootstrap.ORG_ADMIN).roleId());
+        // the bootstrap helper makes the organization admin a member of the new group
+        Store.AccountGroup lab = Bootstrap.createAccountGroup(store, adminUser.orgId(), "Lab-" + System.nanoTime());
 
         JsonNode groups = admin.get("/v6/account-groups?aid=" + lab.aid()).json().get("accountGroups");
         for (JsonNode g : groups) {
