@@ -94,6 +94,17 @@ public final class Bootstrap {
         return new Credentials(user.uid(), email, apiToken, bearer);
     }
 
+    /** A new account group; every Organization Admin of the organization gets that role in it too. */
+    public static Store.AccountGroup createAccountGroup(Store store, int orgId, String name) {
+        Store.AccountGroup group = store.createAccountGroup(orgId, name);
+        int orgAdmin = role(store, ORG_ADMIN).roleId();
+        for (Store.User user : store.users(orgId)) {
+            boolean isOrgAdmin = store.memberships(user.uid()).stream().anyMatch(m -> m.roleId() == orgAdmin);
+            if (isOrgAdmin) store.assignRole(user.uid(), group.aid(), orgAdmin);
+        }
+        return group;
+    }
+
     public static Store.Role customRole(Store store, int orgId, String name, Set<Permission> permissions) {
         return store.createRole(orgId, name, false, permissions);
     }

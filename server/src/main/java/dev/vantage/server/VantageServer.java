@@ -49,13 +49,16 @@ public final class VantageServer implements AutoCloseable {
                 c.useVirtualThreads = true;
                 c.showJavalinBanner = false;
                 c.http.defaultContentType = "application/json;charset=UTF-8";
+                // one line per request at debug
+                c.requestLogger.http((ctx, ms) -> log.debug("{} {} -> {} in {} ms ({})",
+                        ctx.method(), ctx.path(), ctx.statusCode(), String.format("%.1f", ms), ctx.ip()));
             });
             v6.register(app);
             agentApi.register(app);
             app.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).contentType("application/json;charset=UTF-8")
-                        .result("{\"errorMessage\":\"internal error; the server log has the details\"}");
+                        .result("{\"errorMessage\":\"internal error\"}");
             });
         } catch (RuntimeException e) {
             store.close();

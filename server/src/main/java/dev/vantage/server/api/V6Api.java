@@ -177,7 +177,7 @@ public final class V6Api {
             send(ctx, e.status(), NODES.objectNode().put("errorMessage", e.getMessage()), format, headers);
         } catch (RuntimeException e) {
             log.error("{} {} failed", ctx.method(), ctx.path(), e);
-            send(ctx, 500, NODES.objectNode().put("errorMessage", "internal error; the server log has the details"),
+            send(ctx, 500, NODES.objectNode().put("errorMessage", "internal error"),
                     format, headers);
         }
     }

@@ -106,9 +106,9 @@ class ContractTest {
     @Test
     void aidSelectsTheGroupAndIsValidated() {
         Store store = world.store();
-        Store.AccountGroup lab = store.createAccountGroup(store.userByEmail(TestWorld.EMAIL).orElseThrow().orgId(), "Lab-" + System.nanoTime());
         Store.User adminUser = store.userByEmail(TestWorld.EMAIL).orElseThrow();
-        store.assignRole(adminUser.uid(), lab.aid(), Bootstrap.role(store, Bootstrap.ORG_ADMIN).roleId());
+        // the bootstrap helper makes the organization admin a member of the new group
+        Store.AccountGroup lab = Bootstrap.createAccountGroup(store, adminUser.orgId(), "Lab-" + System.nanoTime());
 
         JsonNode groups = admin.get("/v6/account-groups?aid=" + lab.aid()).json().get("accountGroups");
         for (JsonNode g : groups) {
@@ -503,6 +503,57 @@ class ContractTest {
         assertThat(admin.get("/v6/users").json().get("users").findValuesAsText("email")).contains(TestWorld.EMAIL);
         assertThat(admin.get("/v6/roles").json().get("roles").findValuesAsText("roleName"))
                 .contains("Organization Admin", "Account Admin", "Regular User");
+    }
+
+    @Test
+    void networkDataListsMetricsAndPathVisDetailAndRejectsOtherFamilies() throws Exception {
+        int agent = world.agent("network-agent");
+        Http.Reply created = admin.post("/v6/instant/agent-to-server",
+                "{\"server\":\"127.0.0.1\",\"agents\":[{\"agentId\":" + agent + "}]}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        int testId = created.json().get("test").get(0).get("testId").asInt();
+        JsonNode task = world.poll(agent).get(0);
+        long round = task.get("roundId").asLong();
+        ObjectNode metrics = Json.MAPPER.createObjectNode().put("loss", 0.0).put("avgLatency", 1.25)
+                .put("minLatency", 1.0).put("maxLatency", 2.0).put("jitter", 0.5).put("serverIp", "127.0.0.1");
+        ObjectNode path = Json.MAPPER.createObjectNode().put("serverIp", "127.0.0.1").put("pathId", 1);
+        path.putArray("hops").addObject().put("hop", 1).put("ipAddress", "127.0.0.1").put("responseTime", 0);
+        world.upload(agent, task.get("taskId").asLong(), Map.of("NET_METRICS", List.of(metrics), "NET_PATH_VIS", List.of(path)));
+
+        JsonNode net = admin.get("/v6/net/metrics/" + testId).json().get("net");
+        assertThat(net.get("test").get("testId").asInt()).isEqualTo(testId);
+        assertThat(net.get("metrics").get(0).get("avgLatency").asDouble()).isEqualTo(1.25);
+        assertThat(net.get("metrics").get(0).get("roundId").asLong()).isEqualTo(round);
+
+        JsonNode detail = admin.get("/v6/net/path-vis/" + testId + "/" + agent + "/" + round).json().get("net").get("pathVis");
+        assertThat(detail).hasSize(1);
+        assertThat(detail.get(0).get("hops").get(0).get("ipAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(detail.get(0).get("agentName").asText()).isEqualTo("network-agent");
+        // another round of the same agent has nothing: no records key
+        assertThat(admin.get("/v6/net/path-vis/" + testId + "/" + agent + "/" + (round - 60)).json().get("net").has("pathVis")).isFalse();
+
+        Document xml = xml(admin.get("/v6/net/metrics/" + testId + ".xml").body());
+        assertThat(xml.getElementsByTagName("avgLatency").item(0).getTextContent()).isEqualTo("1.25");
+
+        Http.Reply wrongFamily = admin.get("/v6/web/http-server/" + testId);
+        assertThat(wrongFamily.status()).isEqualTo(400);
+        assertThat(error(wrongFamily)).contains("agent-to-server");
+    }
+
+    @Test
+    void httpServerCertificatesOnlyWhenAsked() {
+        int agent = world.agent("cert-agent");
+        Http.Reply created = admin.post("/v6/instant/http-server",
+                "{\"url\":\"https://127.0.0.1:9/\",\"agents\":[{\"agentId\":" + agent + "}]}");
+        int testId = created.json().get("test").get(0).get("testId").asInt();
+        JsonNode task = world.poll(agent).get(0);
+        ObjectNode rec = record(200, "Server: x");
+        rec.putArray("sslCerts").addObject().put("subject", "CN=localhost");
+        world.upload(agent, task.get("taskId").asLong(), Map.of("WEB_HTTP_SERVER", List.of(rec)));
+        String p = "/v6/web/http-server/" + testId;
+        assertThat(admin.get(p).json().get("web").get("httpServer").get(0).has("sslCerts")).isFalse();
+        assertThat(admin.get(p + "?certificates=1").json().get("web").get("httpServer").get(0)
+                .get("sslCerts").get(0).get("subject").asText()).isEqualTo("CN=localhost");
     }
 
     @Test
