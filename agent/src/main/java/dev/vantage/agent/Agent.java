@@ -246,6 +246,7 @@ public final class Agent implements AutoCloseable {
                 tasks = client.poll(welcome.agentId(), wait, held);
             } catch (ServerClient.Refused e) {
                 slots.release(held);
+                if (stopping()) return false;
                 if (e.status == 401 || e.status == 403) {
                     log.warn("server no longer accepts agent {} ({}); saying hello again", welcome.agentId(),
                             e.getMessage());
