@@ -27,7 +27,7 @@ public final class BenchCommand implements Runnable {
     static final class Dispatch implements Callable<Integer> {
         @Option(names = "--samples", defaultValue = "200", description = "Timed instant tests per store (default ${DEFAULT-VALUE})")
         int samples;
-        @Option(names = "--warmup", defaultValue = "30", description = "Untimed instant tests first (default ${DEFAULT-VALUE})")
+        @Option(names = "--warmup", defaultValue = "300", description = "Untimed instant tests first, so the JIT has compiled the hot paths (default ${DEFAULT-VALUE})")
         int warmup;
         @Option(names = "--seconds", defaultValue = "10", description = "Length of the throughput run (default ${DEFAULT-VALUE})")
         int seconds;

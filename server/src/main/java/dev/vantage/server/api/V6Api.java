@@ -115,7 +115,7 @@ public final class V6Api {
         get("/v6/roles", new Route(this::roles, null, false, false));
         get("/v6/permissions", new Route(this::permissions, null, false, false));
         get("/v6/voice/metrics/{testId}", new Route(r -> new Reply(301, null,
-                Map.of("Location", views.link("/v6/voice/rtp-stream/" + r.param("testId"), r.caller().aid()))), null, false, true));
+                Map.of("Location", views.link("/v6/voice/rtp-stream/" + r.param("testId"), r.caller().aid()))), null, false, false));
         get("/v6/net/bgp-metrics/{testId}", new Route(this::bgpMetrics, Permission.VIEW_TESTS, false, false));
         get("/v6/dns/server/{testId}/{serverId}", new Route(this::dnsServerDetail, Permission.VIEW_TESTS, false, false));
         for (DataKind kind : DataKind.values()) {
