@@ -3,6 +3,7 @@ package dev.vantage.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.Measurements;
+import dev.vantage.measure.Report;
 import dev.vantage.measure.RunContext;
 import dev.vantage.model.DataKind;
 import dev.vantage.model.Json;
@@ -72,42 +73,13 @@ final class MeasureCommand implements Callable<Integer> {
             records.forEach((kind, list) -> byEndpoint.put(kind.path(), list));
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(byEndpoint));
         } else {
-            out.print(report(records));
+            out.print(Report.format(records));
         }
         out.flush();
         // Like curl: a measurement that failed (any record with errorDetails) exits 1, so scripts can tell.
         boolean failed = records.values().stream().flatMap(List::stream)
                 .anyMatch(r -> !r.path("errorDetails").asText("").isEmpty());
         return failed ? 1 : 0;
-    }
-
-    /** Aligned "name  value" lines per record, like curl -w. (Switch to measure's Report.format once it lands.) */
-    static String report(Map<DataKind, List<ObjectNode>> records) {
-        StringBuilder text = new StringBuilder();
-        records.forEach((kind, list) -> {
-            for (ObjectNode record : list) {
-                text.append(kind.path()).append('\n');
-                int width = 0;
-                for (var it = record.fieldNames(); it.hasNext(); ) width = Math.max(width, it.next().length());
-                for (var it = record.properties().iterator(); it.hasNext(); ) {
-                    var field = it.next();
-                    JsonNode v = field.getValue();
-                    String value = (v.isValueNode() ? v.asText() : v.toString()).strip()
-                            .replace("\r\n", "\n").replace("\n", "\n" + " ".repeat(width + 4));
-                    text.append("  ").append(String.format("%-" + width + "s", field.getKey())).append("  ")
-                            .append(value).append(v.isNumber() ? unit(field.getKey()) : "").append('\n');
-                }
-            }
-        });
-        return text.toString();
-    }
-
-    private static String unit(String field) {
-        if (field.endsWith("Time") || field.endsWith("Latency") || field.equals("jitter")) return " ms";
-        if (field.equals("wireSize")) return " bytes";
-        if (field.equals("throughput")) return " bytes/s";
-        if (field.equals("loss")) return " %";
-        return "";
     }
 
     private static JsonNode value(String text) {
