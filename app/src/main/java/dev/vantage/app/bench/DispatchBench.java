@@ -275,26 +275,25 @@ public final class DispatchBench {
 
         @Override
         public void started(AgentProtocol.Task task) {
-            long now = System.nanoTime();
-            Marks m = byTest.get(task.testId());
-            if (m == null) {
-                early.computeIfAbsent(task.testId(), k -> new long[2])[0] = now;
-                m = byTest.get(task.testId());
-                if (m == null) return;
-            }
-            mark(m.started, m.startedLatch, now);
+            record(task, 0);
         }
 
         @Override
         public void uploading(AgentProtocol.Task task) {
+            record(task, 1);
+        }
+
+        /** Event 0 = started, 1 = uploading; kept aside when it beats the POST reply that names the test. */
+        private void record(AgentProtocol.Task task, int event) {
             long now = System.nanoTime();
             Marks m = byTest.get(task.testId());
             if (m == null) {
-                early.computeIfAbsent(task.testId(), k -> new long[2])[1] = now;
+                early.computeIfAbsent(task.testId(), k -> new long[2])[event] = now;
                 m = byTest.get(task.testId());
                 if (m == null) return;
             }
-            mark(m.uploading, m.uploadingLatch, now);
+            if (event == 0) mark(m.started, m.startedLatch, now);
+            else mark(m.uploading, m.uploadingLatch, now);
         }
     }
 }
