@@ -3,6 +3,7 @@ package dev.vantage.agent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.Measurements;
 import dev.vantage.measure.RunContext;
+import dev.vantage.measure.Warmup;
 import dev.vantage.model.DataKind;
 import dev.vantage.model.agent.AgentProtocol.Hello;
 import dev.vantage.model.agent.AgentProtocol.Task;
@@ -178,6 +179,7 @@ public final class Agent implements AutoCloseable {
 
     private void runSession() {
         try {
+            Warmup.run();
             while (!stopping()) {
                 Welcome welcome = hello();
                 if (welcome == null) break;

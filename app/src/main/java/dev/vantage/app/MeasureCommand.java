@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.Measurements;
 import dev.vantage.measure.Report;
+import dev.vantage.measure.Warmup;
 import dev.vantage.measure.RunContext;
 import dev.vantage.model.DataKind;
 import dev.vantage.model.Json;
@@ -66,6 +67,7 @@ final class MeasureCommand implements Callable<Integer> {
         }
         ObjectNode definition = test.definition().deepCopy();
         if (test.secrets() != null) definition.setAll(test.secrets());
+        Warmup.run(); // a cold JVM would otherwise inflate the phases of this single run
         RunContext ctx = RunContext.withTimeoutMillis(120_000, "vantage-cli");
         Map<DataKind, List<ObjectNode>> records = Measurements.run(type, definition, ctx);
         if (common.json) {
