@@ -155,13 +155,10 @@ public final class DispatchBench {
         return "{\"url\":\"" + url + "\",\"agents\":[{\"agentId\":" + agentId + "}],\"networkMeasurements\":0}";
     }
 
-    private int awaitAgent(Agent agent) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (agent.agentId() < 0) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("the bench agent did not connect");
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-        return agent.agentId();
+    private static int awaitAgent(Agent agent) throws InterruptedException {
+        int id = agent.awaitConnected(Duration.ofSeconds(30));
+        if (id < 0) throw new IllegalStateException("the bench agent did not connect");
+        return id;
     }
 
     /** Registers an agent over the agent protocol that never asks for work. */
