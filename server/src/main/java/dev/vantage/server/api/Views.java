@@ -136,9 +136,12 @@ public final class Views {
         return online(agent, now) ? "Online" : "Offline";
     }
 
-    /** Share of the agent's task slots in use; the agent runs up to 16 tasks at once by default. */
+    /** Task slots an agent has unless started with another --concurrency (the agent does not report it). */
+    static final int AGENT_SLOTS = 8;
+
+    /** Share of the agent's task slots taken by its queued and running tasks. */
     private int utilization(Store.Agent agent) {
-        return Math.min(100, store.openTaskCount(agent.agentId()) * 100 / 16);
+        return Math.min(100, store.openTaskCount(agent.agentId()) * 100 / AGENT_SLOTS);
     }
 
     private static void putIfPresent(ObjectNode node, String field, String value) {
