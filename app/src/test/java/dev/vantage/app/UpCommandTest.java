@@ -39,9 +39,15 @@ class UpCommandTest {
     }
 
     private Process up(Path data, Path out) throws IOException {
+        return launch(out, "up", "--port", "0", "--data", data.toString(), "--agent-name", "built-in");
+    }
+
+    private Process launch(Path out, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
-                "dev.vantage.app.Main", "up", "--port", "0", "--data", data.toString(), "--agent-name", "built-in")
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
+                "dev.vantage.app.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(out.toFile())
                 .redirectError(out.resolveSibling(out.getFileName() + ".err").toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("VANTAGE_"));
@@ -102,6 +108,52 @@ class UpCommandTest {
         assertThat(secondOutput).doesNotContain(token).doesNotContain("API token");
         try (V6Client v6 = new V6Client(find(URL, secondOutput), email, token)) {
             assertThat(v6.get("/v6/agents").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aKilledServerLosesNothingItAnswered201For() throws Exception {
+        Path data = tmp.resolve("data");
+        Path out = tmp.resolve("server.out");
+        Process server = launch(out, "server", "--port", "0", "--data", data.toString());
+        await().atMost(Duration.ofSeconds(40)).until(() -> read(out).contains("agent token") || !server.isAlive());
+        String printed = read(out);
+        String base = find(URL, printed);
+        String email = find(EMAIL, printed);
+        String token = find(TOKEN, printed);
+        String agentToken = find(Pattern.compile("agent token\\s+(\\S+)"), printed);
+
+        int testId;
+        int agentId;
+        try (TargetServer target = new TargetServer(); V6Client v6 = new V6Client(base, email, token)) {
+            // the agent registers, then goes away: its task stays queued
+            try (dev.vantage.agent.Agent agent = new dev.vantage.agent.Agent(
+                    dev.vantage.agent.AgentSettings.of(base, agentToken, "kill-test")).start()) {
+                agentId = agent.awaitConnected(Duration.ofSeconds(30));
+            }
+            V6Client.Reply created = v6.post("/v6/instant/http-server",
+                    "{\"agents\":[{\"agentId\":" + agentId + "}],\"url\":\"" + target.url() + "\",\"networkMeasurements\":0}");
+            assertThat(created.status()).as(created.body()).isEqualTo(201);
+            testId = created.json().path("test").path(0).path("testId").asInt();
+            server.destroyForcibly(); // SIGKILL, right after the 201
+            assertThat(server.waitFor(15, TimeUnit.SECONDS)).isTrue();
+
+            Path again = tmp.resolve("server2.out");
+            Process second = launch(again, "server", "--port", "0", "--data", data.toString());
+            await().atMost(Duration.ofSeconds(40)).until(() -> URL.matcher(read(again)).find() || !second.isAlive());
+            String base2 = find(URL, read(again));
+            try (V6Client v6b = new V6Client(base2, email, token);
+                 dev.vantage.agent.Agent agent = new dev.vantage.agent.Agent(
+                         dev.vantage.agent.AgentSettings.of(base2, agentToken, "kill-test")).start()) {
+                assertThat(v6b.get("/v6/tests/" + testId).status()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    JsonNode records = v6b.get("/v6/web/http-server/" + testId).json().path("web").path("httpServer");
+                    assertThat(records).as("server logs:%n%s%n---%n%s", read(tmp.resolve("server.out.err")),
+                            read(tmp.resolve("server2.out.err"))).hasSize(1);
+                    assertThat(records.path(0).path("responseCode").asInt()).isEqualTo(200);
+                    assertThat(records.path(0).path("agentId").asInt()).isEqualTo(agentId);
+                });
+            }
         }
     }
 }

@@ -132,6 +132,7 @@ public final class AgentApi implements AutoCloseable {
         Store.Agent agent = store.upsertAgent(org.orgId(), new Store.AgentRegistration(hello.name().strip(),
                 hello.hostname(), hello.ipAddresses() == null ? List.of() : hello.ipAddresses(), hello.location(),
                 hello.countryId(), hello.version()), clock.instant());
+        doorbells.bell(agent.agentId()).welcome();
         log.info("agent {} '{}' connected (org {}, host {}, addresses {})", agent.agentId(), agent.name(),
                 org.orgId(), hello.hostname(), hello.ipAddresses());
         json(ctx, 200, new Welcome(agent.agentId(), agent.name(), (int) Math.max(1, config.pollWait().toSeconds())));
@@ -171,7 +172,9 @@ public final class AgentApi implements AutoCloseable {
         try {
             while (true) {
                 long seen = bell.rings();
-                if (bell.goodbyes() != goodbyes) return List.of(); // the agent left; nobody would run what we claim
+                // The agent left (during this poll, or before it: a poll can overtake the goodbye on the wire);
+                // nobody would run what we claimed, and the task would wait out its lease.
+                if (bell.gone() || bell.goodbyes() != goodbyes) return List.of();
                 Instant now = clock.instant();
                 List<Store.Task> claimed = store.claimTasks(agentId, max, config.taskLease(), now);
                 if (!claimed.isEmpty()) {

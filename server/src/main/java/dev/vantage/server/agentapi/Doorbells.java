@@ -20,6 +20,8 @@ final class Doorbells implements TaskSignals {
         private final Condition rung = lock.newCondition();
         private long rings;
         private long goodbyes;
+        /** Said goodbye and not hello since: a poll that arrives now (it raced the goodbye) takes nothing. */
+        private boolean gone;
 
         long rings() {
             lock.lock();
@@ -39,10 +41,30 @@ final class Doorbells implements TaskSignals {
             }
         }
 
-        /** The agent is leaving: polls it left behind end without taking tasks. */
+        boolean gone() {
+            lock.lock();
+            try {
+                return gone;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The agent said hello: its polls take tasks again. */
+        void welcome() {
+            lock.lock();
+            try {
+                gone = false;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The agent is leaving: polls it left behind, or sends before its next hello, end without taking tasks. */
         void goodbye() {
             lock.lock();
             try {
+                gone = true;
                 goodbyes++;
                 rings++;
                 rung.signalAll();

@@ -38,11 +38,13 @@ public final class Stores {
 
     /**
      * The embedded database of a data directory. AUTO_SERVER lets a second process (e.g. {@code vantage agent-token
-     * --data DIR}) open it while the server runs; LOCK_TIMEOUT rides out short row-lock waits between threads.
+     * --data DIR}) open it while the server runs; LOCK_TIMEOUT rides out short row-lock waits between threads;
+     * WRITE_DELAY=0 writes every commit to the file at once (H2's default holds commits in memory for up to a
+     * second, so a killed server would lose work it had already answered 201 for).
      */
     public static String h2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("vantage")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000;WRITE_DELAY=0";
     }
 
     /**

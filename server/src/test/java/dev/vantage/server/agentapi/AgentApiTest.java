@@ -284,7 +284,7 @@ class AgentApiTest {
     }
 
     @Test
-    void aPollAbandonedByAnAgentThatSaidGoodbyeTakesNoTask() throws Exception {
+    void anAgentThatSaidGoodbyeTakesNoTaskUntilItSaysHelloAgain() throws Exception {
         restart(Duration.ofSeconds(90), Duration.ofMinutes(1));
         int agentId = hello("leaving").agentId();
         store.touchAgent(agentId, Instant.EPOCH);
@@ -298,8 +298,11 @@ class AgentApiTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> store.agent(agentId).orElseThrow().lastSeen().isAfter(Instant.EPOCH));
         assertThat(post("/agent/v1/bye", org.agentToken(), agentId, "").status()).isEqualTo(204);
         assertThat(abandoned.get().status()).isEqualTo(204);
-        // The task queued afterwards waits for the agent's next poll instead of vanishing into the old one.
+        // The task queued afterwards waits for the agent's return instead of vanishing into the old poll, or into
+        // one that reached the server after the goodbye (an agent's last poll can overtake its goodbye).
         Store.CreatedTest created = createTest(List.of(agentId), Duration.ofMinutes(1));
+        assertThat(poll(agentId, 1).status()).isEqualTo(204);
+        assertThat(hello("leaving").agentId()).isEqualTo(agentId);
         AgentProtocol.Task task = onlyTask(poll(agentId, 0));
         assertThat(task.testId()).isEqualTo(created.test().testId());
         assertThat(store.task(task.taskId()).orElseThrow().attempts()).isEqualTo(1);
