@@ -49,6 +49,7 @@ final class UpCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stopping();
             agent.close();
             server.close();
             stopped.countDown();

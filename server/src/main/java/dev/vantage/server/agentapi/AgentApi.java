@@ -58,6 +58,8 @@ public final class AgentApi implements AutoCloseable {
     private final ExecutorService pollers = Executors.newVirtualThreadPerTaskExecutor();
     private ScheduledExecutorService reaper;
     private volatile boolean closed;
+    /** The process is shutting down: the JVM's own hooks may close the embedded database under running polls. */
+    private volatile boolean stopping;
 
     private final Duration recheck;
 
@@ -95,6 +97,11 @@ public final class AgentApi implements AutoCloseable {
         });
         reaper.scheduleWithFixedDelay(this::reapSafely, REAP_EVERY.toMillis(), REAP_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
+    }
+
+    /** Shutdown has begun; a database closed under a request is then expected, not worth a warning. */
+    public void stopping() {
+        stopping = true;
     }
 
     /** Stops the reaper and answers every waiting poll with 204 so the HTTP server can stop at once. */
@@ -387,7 +394,7 @@ public final class AgentApi implements AutoCloseable {
     }
 
     /** Errors leave in the v6 shape {"errorMessage": ...}; nothing unexpected leaves as a stack trace. */
-    private static void guarded(Context ctx, Runnable handler) {
+    private void guarded(Context ctx, Runnable handler) {
         try {
             handler.run();
         } catch (ApiError e) {
@@ -395,7 +402,11 @@ public final class AgentApi implements AutoCloseable {
         } catch (RuntimeException e) {
             if (databaseUnavailable(e)) {
                 // An outage or a shutdown in progress, not a bug: one line, and 503 so the agent retries.
-                log.warn("agent API {} {}: database unavailable ({})", ctx.method(), ctx.path(), rootMessage(e));
+                if (stopping || closed) {
+                    log.debug("agent API {} {} during shutdown: {}", ctx.method(), ctx.path(), rootMessage(e));
+                } else {
+                    log.warn("agent API {} {}: database unavailable ({})", ctx.method(), ctx.path(), rootMessage(e));
+                }
                 error(ctx, 503, "database unavailable; retry shortly");
                 return;
             }
