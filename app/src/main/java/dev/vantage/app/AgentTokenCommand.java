@@ -4,10 +4,9 @@ import dev.vantage.server.ServerConfig;
 import dev.vantage.server.store.Store;
 import dev.vantage.server.store.Stores;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -16,18 +15,8 @@ import java.util.concurrent.Callable;
                 "Works while the server runs (the embedded database allows a second process)."})
 final class AgentTokenCommand implements Callable<Integer> {
 
-    @Option(names = "--data", defaultValue = "./data", paramLabel = "DIR",
-            description = "Data directory of the embedded database (default: ${DEFAULT-VALUE})")
-    Path data;
-
-    @Option(names = "--db-url", paramLabel = "JDBC_URL", description = "PostgreSQL JDBC URL instead of --data")
-    String dbUrl;
-
-    @Option(names = "--db-user", defaultValue = "${env:VANTAGE_DB_USER}", description = "Database user")
-    String dbUser;
-
-    @Option(names = "--db-password", defaultValue = "${env:VANTAGE_DB_PASSWORD}", description = "Database password")
-    String dbPassword;
+    @Mixin
+    StoreOptions store = new StoreOptions();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -35,13 +24,13 @@ final class AgentTokenCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         java.io.PrintWriter out = spec.commandLine().getOut();
-        if (dbUrl == null && !Files.exists(data.resolve("vantage.mv.db"))) {
-            throw new Main.UsageError("no Vantage database in " + data.toAbsolutePath()
-                    + ": start the server once (vantage up --data " + data + ") or give --data/--db-url");
+        ServerConfig config = store.config();
+        if (config.jdbcUrl() == null && !Files.exists(store.data.resolve("vantage.mv.db"))) {
+            throw new Main.UsageError("no Vantage database in " + store.data.toAbsolutePath()
+                    + ": start the server once (vantage up --data " + store.data + ") or give --data/--db-url");
         }
-        ServerConfig config = ServerConfig.defaults(data).withDatabase(dbUrl, dbUser, dbPassword);
-        try (Store store = Stores.open(config)) {
-            List<Store.Organization> orgs = store.organizations();
+        try (Store db = Stores.open(config)) {
+            List<Store.Organization> orgs = db.organizations();
             if (orgs.isEmpty()) {
                 throw new Main.UsageError("the database has no organization yet: start the server once");
             }

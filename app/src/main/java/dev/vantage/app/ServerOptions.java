@@ -1,10 +1,10 @@
 package dev.vantage.app;
 
 import dev.vantage.server.ServerConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
-import java.nio.file.Path;
 
 /** Options shared by `up` and `server`. */
 final class ServerOptions {
@@ -15,24 +15,12 @@ final class ServerOptions {
             description = "Address to bind; 0.0.0.0 for all interfaces (default: ${DEFAULT-VALUE})")
     String host;
 
-    @Option(names = "--data", defaultValue = "./data", paramLabel = "DIR",
-            description = "Directory of the embedded database (default: ${DEFAULT-VALUE})")
-    Path data;
-
     @Option(names = "--base-url", paramLabel = "URL",
             description = "Externally visible base URL for apiLinks, e.g. https://vantage.example.net")
     String baseUrl;
 
-    @Option(names = "--db-url", paramLabel = "JDBC_URL",
-            description = "PostgreSQL JDBC URL (e.g. jdbc:postgresql://db:5432/vantage) instead of the embedded database")
-    String dbUrl;
-
-    @Option(names = "--db-user", defaultValue = "${env:VANTAGE_DB_USER}", description = "Database user (default: $VANTAGE_DB_USER)")
-    String dbUser;
-
-    @Option(names = "--db-password", defaultValue = "${env:VANTAGE_DB_PASSWORD}",
-            description = "Database password (default: $VANTAGE_DB_PASSWORD)")
-    String dbPassword;
+    @Mixin
+    StoreOptions store = new StoreOptions();
 
     @Option(names = "--no-rate-limits", description = "Lift the per-organization and instant-test rate limits")
     boolean noRateLimits;
@@ -49,14 +37,10 @@ final class ServerOptions {
                         + baseUrl + "'");
             }
         }
-        if (dbUrl != null && !dbUrl.startsWith("jdbc:")) {
-            throw new Main.UsageError("--db-url must be a JDBC URL (jdbc:postgresql://host:5432/db), got '" + dbUrl + "'");
-        }
-        ServerConfig defaults = ServerConfig.defaults(data);
-        ServerConfig config = new ServerConfig(host, port, data, dbUrl, dbUser, dbPassword,
-                baseUrl == null ? null : baseUrl.replaceAll("/+$", ""), defaults.orgRateLimit(),
+        ServerConfig defaults = store.config();
+        return new ServerConfig(host, port, defaults.dataDir(), defaults.jdbcUrl(), defaults.dbUser(),
+                defaults.dbPassword(), baseUrl == null ? null : baseUrl.replaceAll("/+$", ""), defaults.orgRateLimit(),
                 defaults.instantRateLimit(), !noRateLimits, defaults.pollWait(), defaults.taskLease(),
                 defaults.agentOfflineAfter());
-        return config;
     }
 }
