@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.http.HttpServerEngine;
 import dev.vantage.measure.http.HttpSpec;
+import dev.vantage.measure.net.NetworkMeasurements;
 import dev.vantage.measure.net.TcpProbeEngine;
 import dev.vantage.model.DataKind;
 import dev.vantage.model.Json;
@@ -33,11 +34,10 @@ public final class Measurements {
                 HttpSpec spec = HttpSpec.from(definition);
                 out.put(DataKind.WEB_HTTP_SERVER, List.of(tree(HTTP.run(spec, ctx))));
                 HttpUrl url = HttpUrl.parse(spec.url());
-                if (definition.path("networkMeasurements").asInt(1) == 1 && url != null) {
+                if (url != null) {
                     // the network layer probes the same target the fetch used
                     String host = spec.dnsOverride() != null ? spec.dnsOverride() : url.host();
-                    out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(
-                            new TcpProbeEngine.Spec(host, url.port(), spec.sourceIpAddress()), ctx))));
+                    out.putAll(NetworkMeasurements.to(host, url.port(), definition, ctx));
                 }
             }
             case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
