@@ -45,17 +45,16 @@ final class DnsExchange {
     }
 
     static Outcome send(InetAddress server, int port, Message query, boolean tcpOnly, boolean dnssecOk, long timeoutMillis) {
-        long start = System.nanoTime();
-        long deadline = start + Math.max(1, timeoutMillis) * 1_000_000L;
-        Outcome first = once(server, port, query, tcpOnly, dnssecOk, deadline, start);
+        long deadline = System.nanoTime() + Math.max(1, timeoutMillis) * 1_000_000L;
+        Outcome first = once(server, port, query, tcpOnly, dnssecOk, deadline);
         if (tcpOnly || !first.answered() || !first.response().getHeader().getFlag(Flags.TC)) return first;
-        Outcome tcp = once(server, port, query, true, dnssecOk, deadline, start);
-        return new Outcome(server, tcp.response(), 2, tcp.nanos(), "TCP",
+        Outcome tcp = once(server, port, query, true, dnssecOk, deadline);
+        return new Outcome(server, tcp.response(), 2, first.nanos() + tcp.nanos(), "TCP",
                 tcp.error() == null ? null : "UDP answer truncated, then over TCP: " + tcp.error());
     }
 
-    private static Outcome once(InetAddress server, int port, Message query, boolean tcp, boolean dnssecOk,
-                                long deadline, long start) {
+    /** One message; the clock runs from just before it is sent (resolver set-up is not the server's time). */
+    private static Outcome once(InetAddress server, int port, Message query, boolean tcp, boolean dnssecOk, long deadline) {
         String protocol = tcp ? "TCP" : "UDP";
         long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
         SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(server, port));
@@ -63,6 +62,7 @@ final class DnsExchange {
         resolver.setIgnoreTruncation(true); // we ask again over TCP ourselves, to count and time it
         resolver.setEDNS(0, EDNS_PAYLOAD, dnssecOk ? ExtendedFlags.DO : 0, List.of());
         resolver.setTimeout(Duration.ofMillis(left));
+        long start = System.nanoTime();
         try {
             // a direct executor: the answer is parsed on dnsjava's I/O thread instead of waiting for a pool thread
             Message response = resolver.sendAsync(query, Runnable::run).toCompletableFuture()

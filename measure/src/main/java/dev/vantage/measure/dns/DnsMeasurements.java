@@ -83,12 +83,12 @@ public final class DnsMeasurements {
                     }
                 }
             });
-            DnsQuestion q = DnsQuestion.parse("warm-up.invalid A");
-            for (int i = 0; i < WARM_UPS; i++) {
-                DnsExchange.Outcome o = DnsExchange.send(InetAddress.getLoopbackAddress(), responder.getLocalPort(),
-                        q.query(true), false, false, 500);
-                if (o.answered()) DnsServerEngine.mappings(o.response());
-            }
+            // the engine's own path, two servers at once as a test with several servers runs
+            String loopback = InetAddress.getLoopbackAddress().getHostAddress();
+            DnsServerEngine.Spec spec = new DnsServerEngine.Spec(DnsQuestion.parse("warm-up.invalid A"),
+                    List.of(new DnsServerEngine.Server(1, loopback), new DnsServerEngine.Server(2, loopback)),
+                    false, true, responder.getLocalPort());
+            for (int i = 0; i < WARM_UPS; i++) SERVER.run(spec, RunContext.withTimeoutMillis(1_000, "warm-up"));
             responder.close();
             answering.join(1000);
         } catch (IOException e) {
