@@ -35,7 +35,8 @@ final class MeasureCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new Main.UsageError("name a test type: vantage measure http-server --url URL | "
-                + "vantage measure agent-to-server --server HOST:PORT (see --help)");
+                + "vantage measure agent-to-server --server HOST:PORT | "
+                + "vantage measure dns-server|dns-trace|dns-dnssec NAME [TYPE] (see --help)");
     }
 
     /** Options every measure subcommand has. */

@@ -98,4 +98,32 @@ class DnsEndToEndTest {
             assertThat(dnssec.path("errorDetails").asText()).contains("broken.vlab");
         }
     }
+
+    @Test
+    void theMeasureCommandsPrintWhatDigAndDelvWould() throws Exception {
+        MainTest.Run server = MainTest.run("measure", "dns-server", "www.good.vlab", "A", "--server",
+                PrivateDnsHierarchy.GOOD, "--norecurse");
+        assertThat(server.code()).as(server.err()).isZero();
+        assertThat(server.out()).contains(";; SERVER: 127.0.53.3  serverId 1", ";; status: NOERROR, flags: qr aa, over UDP",
+                "192.0.2.10 (A)", ";; Query time: ");
+
+        MainTest.Run trace = MainTest.run("measure", "dns-trace", "www.good.vlab", "A",
+                "--dns-root-hints", dns.rootHintsFile().toString());
+        assertThat(trace.code()).as(trace.err()).isZero();
+        assertThat(trace.out()).contains(";; Received", "from 127.0.53.2#53(ns1.nic.vlab)", ";; mapping 192.0.2.10");
+
+        MainTest.Run bogus = MainTest.run("measure", "dns-dnssec", "www.broken.vlab", "A", "--dns-root-hints",
+                PrivateDnsHierarchy.ROOT, "--dns-trust-anchor", dns.trustAnchorFile().toString());
+        assertThat(bogus.code()).isEqualTo(1);
+        assertThat(bogus.out()).startsWith("; validation failed").contains("broken.vlab");
+
+        MainTest.Run json = MainTest.run("measure", "dns-dnssec", "www.good.vlab", "A", "--json", "--dns-root-hints",
+                PrivateDnsHierarchy.ROOT, "--dns-trust-anchor", dns.trustAnchorFile().toString());
+        assertThat(json.code()).as(json.out()).isZero();
+        assertThat(dev.vantage.model.Json.MAPPER.readTree(json.out()).path("dns/dnssec").path(0).path("valid").asInt()).isEqualTo(1);
+
+        MainTest.Run badHints = MainTest.run("measure", "dns-trace", "www.good.vlab", "--dns-root-hints", "/nonexistent");
+        assertThat(badHints.code()).isEqualTo(2);
+        assertThat(badHints.err()).contains("root hints must be ip,ip,... or a readable hints file");
+    }
 }

@@ -1,13 +1,17 @@
 package dev.vantage.measure.dns;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.EngineOptions;
 import dev.vantage.measure.RunContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.vantage.model.DataKind;
+import dev.vantage.model.Json;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -174,5 +178,18 @@ class DnsEnginesTest {
 
         String delv = dns.dig("@" + GOOD, "www.good.vlab", "A", "+dnssec", "+norec");
         assertThat(delv).contains("RRSIG");
+    }
+
+    @Test
+    void withNetworkMeasurementsEachServerGetsItsNetworkRecord() throws Exception {
+        ObjectNode definition = Json.MAPPER.createObjectNode().put("domain", "www.good.vlab A")
+                .put("recursiveQueries", 0).put("networkMeasurements", 1);
+        definition.putArray("dnsServers").add(Json.MAPPER.createObjectNode().put("serverId", 7).put("serverName", GOOD))
+                .add(Json.MAPPER.createObjectNode().put("serverId", 8).put("serverName", TLD));
+        Map<DataKind, List<ObjectNode>> out = DnsMeasurements.run("dns-server", definition, ctx());
+        assertThat(out.get(DataKind.DNS_SERVER)).extracting(r -> r.path("serverId").asInt()).containsExactly(7, 8);
+        assertThat(out.get(DataKind.NET_METRICS)).hasSize(2)
+                .extracting(r -> r.path("serverIp").asText()).containsExactly(GOOD, TLD);
+        assertThat(out.get(DataKind.NET_METRICS)).allSatisfy(r -> assertThat(r.path("loss").asDouble()).isZero());
     }
 }
