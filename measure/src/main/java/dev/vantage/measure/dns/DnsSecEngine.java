@@ -23,7 +23,8 @@ import java.util.concurrent.TimeoutException;
  * dns-dnssec (methods.md §9.7): dnsjava's {@link ValidatingResolver} (RFC 4033–4035: DS → DNSKEY → RRSIG from
  * the trust anchor down, NSEC/NSEC3 for negative answers) over an {@link IterativeHeadResolver} that walks from
  * the agent's root hints. Valid when the answer validates (AD); otherwise the validator's reason for the first
- * broken link, or that the answer is provably unsigned.
+ * broken link (made specific by {@link DnssecDiagnosis} when it only names a zone), or that the answer is
+ * provably unsigned.
  */
 public final class DnsSecEngine implements Engine<DnsSecEngine.Spec, DnsSecRecord> {
 
@@ -40,9 +41,16 @@ public final class DnsSecEngine implements Engine<DnsSecEngine.Spec, DnsSecRecor
             return new DnsSecRecord(0, "the agent's trust anchors could not be loaded: " + e.getMessage(), null, null, 0, 0L);
         }
         Message response;
+        String detail = null;
+        long total;
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             response = validator.sendAsync(spec.question().query(true), pool).toCompletableFuture()
                     .get(Math.max(1, ctx.remainingMillis()), TimeUnit.MILLISECONDS);
+            total = millisSince(start); // the validation; a diagnosis of a bogus answer comes after
+            String reason = reason(response);
+            if (reason != null && response.getRcode() == Rcode.SERVFAIL) {
+                detail = DnssecDiagnosis.explain(reason, head, pool, ctx.clock().instant(), ctx.remainingMillis());
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
                     ? c.getCause() : e.getCause();
@@ -52,7 +60,6 @@ public final class DnsSecEngine implements Engine<DnsSecEngine.Spec, DnsSecRecor
             return new DnsSecRecord(0, "no answer to validate within the test's time limit", null, null, head.queries(),
                     millisSince(start));
         }
-        long total = millisSince(start);
         String mappings = DnsTraceEngine.mappings(response, spec.question());
         if (response.getHeader().getFlag(Flags.AD)) {
             return new DnsSecRecord(1, null, "SECURE", mappings, head.queries(), total);
@@ -65,7 +72,10 @@ public final class DnsSecEngine implements Engine<DnsSecEngine.Spec, DnsSecRecor
                     + (reason != null ? reason : "no chain of trust from the trust anchor covers it") + ")",
                     "INSECURE", mappings, head.queries(), total);
         }
-        if (reason != null) return new DnsSecRecord(0, reason, "BOGUS", null, head.queries(), total);
+        if (reason != null) {
+            return new DnsSecRecord(0, detail == null ? reason : reason + " (" + detail + ")", "BOGUS", null,
+                    head.queries(), total);
+        }
         return new DnsSecRecord(0, Rcode.string(response.getRcode()) + " for " + spec.question(), null, null,
                 head.queries(), total);
     }

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 /**
  * A private DNS hierarchy served by real BIND {@code named} processes, each on port 53 of its own loopback address
  * in 127.0.53.0/24 (each added to lo as a /32 for the test, since named binds only interface addresses): a signed root, a signed TLD {@code vlab.} with a good signed
- * leaf, a leaf whose signatures expired, an unsigned leaf whose name server lives in another TLD ({@code vnet.},
+ * leaf, a leaf whose signatures expired, a leaf whose DS in the parent matches none of its keys, an unsigned leaf whose name server lives in another TLD ({@code vnet.},
  * so the referral has no glue), and a recursive resolver whose hints are the private root. Besides BIND: a UDP
  * forwarder that holds every answer of the good leaf's server for {@link #DELAY_MILLIS}, a socket that never
  * answers, and an address where nothing listens. Zones are signed at start with dnssec-keygen/dnssec-signzone;
@@ -35,6 +35,8 @@ public final class PrivateDnsHierarchy implements AutoCloseable {
     public static final String BROKEN = "127.0.53.4";
     public static final String VNET = "127.0.53.5";
     public static final String AWAY = "127.0.53.6";
+    /** Signed, but the DS in vlab. is of a key the zone does not have. */
+    public static final String MISMATCH = "127.0.53.7";
     public static final String RESOLVER = "127.0.53.10";
     /** Forwards to {@link #GOOD} and holds each answer back for {@link #DELAY_MILLIS}. */
     public static final String DELAYED = "127.0.53.11";
@@ -92,6 +94,12 @@ public final class PrivateDnsHierarchy implements AutoCloseable {
                 www     A     192.0.2.20
                 """);
         String brokenDs = sign("broken.vlab.", broken, keys, true);
+        sign("mismatch.vlab.", zone("mismatch.vlab.", MISMATCH, """
+                www     A     192.0.2.40
+                """), keys, false);
+        String stray = run(keys, "dnssec-keygen", "-q", "-a", "ECDSAP256SHA256", "-f", "KSK", "-K", keys.toString(),
+                "mismatch.vlab.").strip();
+        String mismatchDs = run(keys, "dnssec-dsfromkey", "-2", keys.resolve(stray + ".key").toString()).strip();
         write("away.vlab.zone", zone("away.vlab.", null, """
                 @       NS    ns.hosting.vnet.
                 www     A     192.0.2.30
@@ -106,8 +114,11 @@ public final class PrivateDnsHierarchy implements AutoCloseable {
                 broken      NS  ns1.broken
                 ns1.broken  A   %s
                 %s
+                mismatch    NS  ns1.mismatch
+                ns1.mismatch A  %s
+                %s
                 away        NS  ns.hosting.vnet.
-                """.formatted(GOOD, goodDs, BROKEN, brokenDs), "ns1.nic");
+                """.formatted(GOOD, goodDs, BROKEN, brokenDs, MISMATCH, mismatchDs), "ns1.nic");
         String vlabDs = sign("vlab.", vlab, keys, false);
         String root = """
                 $TTL 86400
@@ -128,17 +139,18 @@ public final class PrivateDnsHierarchy implements AutoCloseable {
                 """.formatted(ROOT));
 
         // named listens only on addresses an interface has, so lo gets each server's own /32
-        for (String ip : List.of(ROOT, TLD, GOOD, BROKEN, VNET, AWAY, RESOLVER)) addToLoopback(ip);
+        for (String ip : List.of(ROOT, TLD, GOOD, BROKEN, VNET, AWAY, MISMATCH, RESOLVER)) addToLoopback(ip);
         serve("root", ROOT, "zone \".\" { type primary; file \"" + dir.resolve("root.signed") + "\"; };", false);
         serve("vlab", TLD, "zone \"vlab.\" { type primary; file \"" + dir.resolve("vlab.signed") + "\"; };", false);
         serve("good", GOOD, "zone \"good.vlab.\" { type primary; file \"" + dir.resolve("good.vlab.signed") + "\"; };", false);
         serve("broken", BROKEN, "zone \"broken.vlab.\" { type primary; file \"" + dir.resolve("broken.vlab.signed") + "\"; };", false);
+        serve("mismatch", MISMATCH, "zone \"mismatch.vlab.\" { type primary; file \"" + dir.resolve("mismatch.vlab.signed") + "\"; };", false);
         serve("vnet", VNET, "zone \"vnet.\" { type primary; file \"" + dir.resolve("vnet.zone") + "\"; };", false);
         serve("away", AWAY, "zone \"away.vlab.\" { type primary; file \"" + dir.resolve("away.vlab.zone") + "\"; };", false);
         serve("resolver", RESOLVER, "zone \".\" { type hint; file \"" + rootHintsFile + "\"; };", true);
         startDelayingForwarder();
         startSilentSocket();
-        for (String ip : List.of(ROOT, TLD, GOOD, BROKEN, VNET, AWAY, RESOLVER, DELAYED)) awaitAnswering(ip);
+        for (String ip : List.of(ROOT, TLD, GOOD, BROKEN, VNET, AWAY, MISMATCH, RESOLVER, DELAYED)) awaitAnswering(ip);
     }
 
     private void addToLoopback(String ip) throws Exception {
