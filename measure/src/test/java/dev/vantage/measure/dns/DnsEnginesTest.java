@@ -61,17 +61,32 @@ class DnsEnginesTest {
         assertThat(direct.rcode()).isEqualTo("NOERROR");
         assertThat(direct.flags()).isEqualTo("qr aa");
         assertThat(direct.queries()).isEqualTo(1);
-        assertThat(direct.resolutionTime()).isBetween(0L, 50L);
-
-        String dig = dns.dig("@" + DELAYED, "www.good.vlab", "A", "+norec", "+tries=1");
-        assertThat(dig).contains("status: NOERROR").contains("192.0.2.10");
-        long digTime = digQueryTime(dig);
+        assertThat(direct.protocol()).isEqualTo("UDP");
         assertThat(delayed.serverId()).isEqualTo(2);
         assertThat(delayed.errorDetails()).isEmpty();
         assertThat(delayed.mappings()).isEqualTo("192.0.2.10 (A)");
-        assertThat(delayed.resolutionTime()).isBetween(DELAY_MILLIS, DELAY_MILLIS + 60);
-        assertThat(digTime).isBetween(DELAY_MILLIS, DELAY_MILLIS + 60);
-        assertThat(Math.abs(delayed.resolutionTime() - digTime)).isLessThanOrEqualTo(30);
+
+        // medians of five, ours and dig's alternating, so one scheduling hiccup on a busy machine does not decide
+        List<Long> ours = new ArrayList<>();
+        List<Long> digs = new ArrayList<>();
+        List<Long> oursDirect = new ArrayList<>();
+        List<Long> digsDirect = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ours.add(ask("www.good.vlab A", false, DELAYED).getFirst().resolutionTime());
+            String dig = dns.dig("@" + DELAYED, "www.good.vlab", "A", "+norec", "+tries=1");
+            assertThat(dig).contains("status: NOERROR").contains("192.0.2.10");
+            digs.add(digQueryTime(dig));
+            oursDirect.add(ask("www.good.vlab A", false, GOOD).getFirst().resolutionTime());
+            digsDirect.add(digQueryTime(dns.dig("@" + GOOD, "www.good.vlab", "A", "+norec", "+tries=1")));
+        }
+        assertThat(median(ours)).as("ours %s, dig %s", ours, digs).isBetween(DELAY_MILLIS, DELAY_MILLIS + 60);
+        assertThat(median(digs)).as("ours %s, dig %s", ours, digs).isBetween(DELAY_MILLIS, DELAY_MILLIS + 60);
+        assertThat(Math.abs(median(ours) - median(digs))).as("ours %s, dig %s", ours, digs).isLessThanOrEqualTo(25);
+        assertThat(median(oursDirect) - median(digsDirect)).as("ours %s, dig %s", oursDirect, digsDirect).isBetween(-10L, 10L);
+    }
+
+    private static long median(List<Long> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
     }
 
     @Test
