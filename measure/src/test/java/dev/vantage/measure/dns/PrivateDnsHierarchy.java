@@ -323,6 +323,19 @@ public final class PrivateDnsHierarchy implements AutoCloseable {
         return run(dir, cmd.toArray(String[]::new));
     }
 
+    /** Runs delv (bind9-dnsutils) through the lab resolver with the private root's DS as its trust anchor. */
+    public String delv(String... args) throws Exception {
+        String[] ds = Files.readString(trustAnchorFile).strip().split("\\s+"); // . IN DS tag alg digestType digest
+        Path anchors = write("delv-anchors.conf", "trust-anchors {\n  . static-ds " + ds[3] + " " + ds[4] + " " + ds[5]
+                + " \"" + ds[6] + "\";\n};\n");
+        List<String> cmd = new ArrayList<>(List.of("delv", "@" + RESOLVER, "-a", anchors.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS); // delv exits 1 when validation fails: that is an answer here
+        return out;
+    }
+
     @Override
     public void close() {
         for (Process p : named) p.destroy();
