@@ -100,6 +100,14 @@ class DnsEnginesTest {
         assertThat(records.get(1).mappings()).isNull();
         assertThat(records.get(2).errorDetails()).startsWith("timeout: no answer from 127.0.53.13 within");
         assertThat(records.get(2).resolutionTime()).isNull();
+
+        // an authoritative-only server asked for another zone refuses; a resolver whose delegation is dead fails
+        DnsServerRecord refused = ask("www.away.vlab A", true, GOOD).getFirst();
+        assertThat(refused.errorDetails()).startsWith("REFUSED: the server refused to answer www.away.vlab. A");
+        assertThat(refused.rcode()).isEqualTo("REFUSED");
+        DnsServerRecord servfail = ask("www.dead.vlab A", true, RESOLVER).getFirst();
+        assertThat(servfail.errorDetails()).startsWith("SERVFAIL: the server failed to answer www.dead.vlab. A");
+        assertThat(servfail.resolutionTime()).isNotNull();
     }
 
     @Test
@@ -109,6 +117,12 @@ class DnsEnginesTest {
         assertThat(big.queries()).isEqualTo(2);
         assertThat(big.protocol()).isEqualTo("TCP");
         assertThat(big.mappings().split("\n")).hasSize(30).allMatch(l -> l.endsWith(" (TXT)"));
+
+        DnsServerRecord tcp = new DnsServerEngine().run(new DnsServerEngine.Spec(DnsQuestion.parse("www.good.vlab A"),
+                List.of(new DnsServerEngine.Server(1, GOOD)), true, false, 53), ctx()).getFirst();
+        assertThat(tcp.protocol()).isEqualTo("TCP");
+        assertThat(tcp.queries()).isEqualTo(1);
+        assertThat(tcp.mappings()).isEqualTo("192.0.2.10 (A)");
     }
 
     @Test

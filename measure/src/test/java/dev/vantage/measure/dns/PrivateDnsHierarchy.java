@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * A private DNS hierarchy served by real BIND {@code named} processes, each on port 53 of its own loopback address
  * in 127.0.53.0/24 (each added to lo as a /32 for the test, since named binds only interface addresses): a signed root, a signed TLD {@code vlab.} with a good signed
  * leaf, a leaf whose signatures expired, a leaf whose DS in the parent matches none of its keys, an unsigned leaf whose name server lives in another TLD ({@code vnet.},
- * so the referral has no glue), and a recursive resolver whose hints are the private root. Besides BIND: a UDP
+ * so the referral has no glue), a delegation to an address where nothing listens ({@code dead.vlab.}), and a
+ * recursive resolver whose hints are the private root. Besides BIND: a UDP
  * forwarder that holds every answer of the good leaf's server for {@link #DELAY_MILLIS}, a socket that never
  * answers, and an address where nothing listens. Zones are signed at start with dnssec-keygen/dnssec-signzone;
  * {@link #trustAnchorFile()} holds the private root's DS. Needs root (port 53) and bind9 + bind9-utils.
@@ -118,7 +119,9 @@ public final class PrivateDnsHierarchy implements AutoCloseable {
                 ns1.mismatch A  %s
                 %s
                 away        NS  ns.hosting.vnet.
-                """.formatted(GOOD, goodDs, BROKEN, brokenDs, MISMATCH, mismatchDs), "ns1.nic");
+                dead        NS  ns1.dead
+                ns1.dead    A   %s
+                """.formatted(GOOD, goodDs, BROKEN, brokenDs, MISMATCH, mismatchDs, UNREACHABLE), "ns1.nic");
         String vlabDs = sign("vlab.", vlab, keys, false);
         String root = """
                 $TTL 86400
