@@ -43,9 +43,10 @@ class SipServerEngineTest {
     private static final long EPSILON_MS = 150;
 
     private final SipServerEngine engine = new SipServerEngine();
-    private final List<Sipp> peers = new ArrayList<>();
+    private final List<AutoCloseable> peers = new ArrayList<>();
     private Path dir;
-    private Sipp pbxUdp, pbxTcp, proxyUdp, unavailableUdp, silentUdp, silentTcp;
+    private Sipp pbxUdp, pbxTcp, proxyUdp, unavailableUdp, silentUdp, silentTcp, plainTcp;
+    private TlsFront pbxTls;
 
     @BeforeAll
     void startSipp() throws Exception {
@@ -57,6 +58,12 @@ class SipServerEngineTest {
             unavailableUdp = start("unavailable.xml", "UDP");
             silentUdp = start("silent.xml", "UDP");
             silentTcp = start("silent.xml", "TCP");
+            // sipp -t t1 ends its whole run when a TCP peer resets a connection, as a failed TLS client does
+            plainTcp = start("silent.xml", "TCP");
+            pbxTls = TlsFront.to(pbxTcp.port, dir);
+            peers.add(pbxTls);
+            // as an agent does before its first task: the first run of a JVM pays for class loading and JIT
+            engine.run(spec(pbxUdp, d -> {}), RunContext.withTimeoutMillis(5_000, "warm-up"));
         } catch (Exception e) {
             stopSipp();
             throw e;
@@ -71,7 +78,7 @@ class SipServerEngineTest {
 
     @AfterAll
     void stopSipp() throws Exception {
-        for (Sipp s : peers) s.close();
+        for (AutoCloseable s : peers) s.close();
         if (dir != null) {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -162,6 +169,35 @@ class SipServerEngineTest {
         String callId = header(second, "Call-ID");
         assertThat(sipp.sent()).anyMatch(m -> m.startsWith("SIP/2.0 200 OK") && m.contains(callId)
                 && m.contains("CSeq: " + (cseq + 1) + " REGISTER"));
+    }
+
+    @Test
+    void tlsThroughARealTlsServerInFrontOfSipp() throws Exception {
+        SipRecord r = run(SipSpec.from(Json.MAPPER.createObjectNode().put("sipRegistrar", "127.0.0.1")
+                .put("port", pbxTls.port).put("protocol", "TLS").put("registerEnabled", 1).put("user", "alice")
+                .put("password", "s3cret")));
+        assertThat(r.errorType()).as(r.problemDetail() + "\n" + pbxTls.log() + pbxTcp.output()).isEqualTo("None");
+        assertThat(r.responseCode()).isEqualTo(200);
+        assertThat(r.connectTime()).as("TCP + TLS handshake").isNotNull();
+        assertThat(r.waitTime()).isBetween(PAUSE_MS, PAUSE_MS + EPSILON_MS);
+        assertThat(r.optionsRequest()).startsWith("OPTIONS sip:127.0.0.1:" + pbxTls.port + ";transport=tls SIP/2.0\r\n")
+                .contains("Via: SIP/2.0/TLS ", ";transport=tls>");
+        // sipp (behind the TLS server) verified the digest of the REGISTER that came over TLS
+        String callId = header(r.optionsRequest(), "Call-ID");
+        assertThat(pbxTcp.received("OPTIONS")).anyMatch(m -> m.contains(callId) && m.contains("Via: SIP/2.0/TLS"));
+        assertThat(pbxTcp.sent()).anyMatch(m -> m.startsWith("SIP/2.0 200 OK") && m.contains("REGISTER")
+                && m.contains("Via: SIP/2.0/TLS"));
+    }
+
+    @Test
+    void tlsToAPlainSipPortIsAnSslFailure() throws Exception {
+        SipRecord r = engine.run(SipSpec.from(Json.MAPPER.createObjectNode().put("sipRegistrar", "127.0.0.1")
+                .put("port", plainTcp.port).put("protocol", "TLS")), RunContext.withTimeoutMillis(1_500, "test"));
+        assertThat(r.errorType()).isEqualTo("SSL");
+        assertThat(r.connectTime()).isNull();
+        assertThat(r.problemDetail()).satisfiesAnyOf(
+                d -> assertThat(d).matches("no TLS handshake within 1[45]\\d\\d ms"),
+                d -> assertThat(d).startsWith("TLS handshake with 127.0.0.1:" + plainTcp.port + " (TLS) failed"));
     }
 
     @Test
@@ -300,14 +336,15 @@ class SipServerEngineTest {
 
     @Test
     void measurementsAddTheNetworkLayerToTheSameHop() throws Exception {
-        ObjectNode d = Json.MAPPER.createObjectNode().put("sipRegistrar", "127.0.0.1").put("port", pbxTcp.port)
-                .put("protocol", "TCP").put("networkMeasurements", 1);
+        // UDP: the network layer's TCP probes meet a closed TCP port (a RST is an answer) and leave sipp alone
+        ObjectNode d = Json.MAPPER.createObjectNode().put("sipRegistrar", "127.0.0.1").put("port", pbxUdp.port)
+                .put("protocol", "UDP").put("networkMeasurements", 1);
         Map<DataKind, List<ObjectNode>> out = Measurements.run("sip-server", d, RunContext.withTimeoutMillis(20_000, "t"));
         assertThat(out).containsKeys(DataKind.VOICE_SIP_SERVER, DataKind.NET_METRICS);
         ObjectNode sip = out.get(DataKind.VOICE_SIP_SERVER).getFirst();
         assertThat(sip.get("errorType").asText()).isEqualTo("None");
         assertThat(sip.has("registerTime")).as("not measured → omitted").isFalse();
-        assertThat(out.get(DataKind.NET_METRICS).getFirst().get("server").asText()).isEqualTo("127.0.0.1:" + pbxTcp.port);
+        assertThat(out.get(DataKind.NET_METRICS).getFirst().get("server").asText()).isEqualTo("127.0.0.1:" + pbxUdp.port);
 
         d.put("networkMeasurements", 0);
         assertThat(Measurements.run("sip-server", d, RunContext.withTimeoutMillis(20_000, "t")))
