@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -71,9 +71,9 @@ public final class SipServerEngine implements Engine<SipSpec, SipRecord> {
             try {
                 address = resolve(spec.nextHop());
             } catch (UnknownHostException e) {
-                return failed("DNS", "could not resolve " + spec.nextHop() + ": " + message(e));
+                return result("DNS", "could not resolve " + spec.nextHop() + ": " + message(e));
             } catch (TimeoutException e) {
-                return failed("DNS", "could not resolve " + spec.nextHop() + " within " + limit);
+                return result("DNS", "could not resolve " + spec.nextHop() + " within " + limit);
             }
             serverIp = address.getHostAddress();
             InetSocketAddress target = new InetSocketAddress(address, spec.port());
@@ -81,28 +81,28 @@ public final class SipServerEngine implements Engine<SipSpec, SipRecord> {
             try {
                 source = spec.sourceIpAddress() == null ? null : InetAddress.ofLiteral(spec.sourceIpAddress());
             } catch (IllegalArgumentException e) {
-                return failed("Connect", "sourceIpAddress is not an IP address: " + spec.sourceIpAddress());
+                return result("Connect", "sourceIpAddress is not an IP address: " + spec.sourceIpAddress());
             }
             SipTransport transport;
             try {
                 transport = open(target, source);
             } catch (Failure f) {
-                return failed(f.type, f.getMessage());
+                return result(f.type, f.getMessage());
             }
             try {
                 options = exchange(transport, "OPTIONS");
-                if (options.failure != null) return failed(options.failure.type, options.failure.getMessage());
+                if (options.failure != null) return result(options.failure.type, options.failure.getMessage());
                 String problem = optionsProblem(options.finalResponse);
-                if (problem != null) return failed(spec.optionsRegex() != null ? "Content" : "SIP", problem);
+                if (problem != null) return result(spec.optionsRegex() != null ? "Content" : "SIP", problem);
                 if (spec.register()) {
                     register = exchange(transport, "REGISTER");
-                    if (register.failure != null) return failed(register.failure.type, register.failure.getMessage());
+                    if (register.failure != null) return result(register.failure.type, register.failure.getMessage());
                     SipResponse r = register.finalResponse;
                     if (r.code() < 200 || r.code() >= 300) {
-                        return failed("SIP", "REGISTER answered " + r.statusLine() + authNote(register));
+                        return result("SIP", "REGISTER answered " + r.statusLine() + authNote(register));
                     }
                 }
-                return failed("None", null);
+                return result("None", null);
             } finally {
                 closeQuietly(transport);
             }
@@ -117,19 +117,22 @@ public final class SipServerEngine implements Engine<SipSpec, SipRecord> {
                 // a name: resolve it below
             }
             long t0 = System.nanoTime();
-            try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                Future<InetAddress> lookup = executor.submit(() -> InetAddress.getByName(host));
+            // The JDK cannot interrupt a lookup: one that outlives the deadline ends on its own, unwaited for.
+            CompletableFuture<InetAddress> lookup = new CompletableFuture<>();
+            Thread.ofVirtual().name("sip-dns").start(() -> {
                 try {
-                    InetAddress a = lookup.get(Math.max(1, SipTransport.millisUntil(deadline)), TimeUnit.MILLISECONDS);
-                    dnsNanos = System.nanoTime() - t0;
-                    return a;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof UnknownHostException u) throw u;
-                    throw new UnknownHostException(message(e.getCause()));
-                } finally {
-                    lookup.cancel(true);
-                    executor.shutdownNow();
+                    lookup.complete(InetAddress.getByName(host));
+                } catch (Throwable e) {
+                    lookup.completeExceptionally(e);
                 }
+            });
+            try {
+                InetAddress a = lookup.get(Math.max(1, SipTransport.millisUntil(deadline)), TimeUnit.MILLISECONDS);
+                dnsNanos = System.nanoTime() - t0;
+                return a;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownHostException u) throw u;
+                throw new UnknownHostException(message(e.getCause()));
             }
         }
 
@@ -323,7 +326,7 @@ public final class SipServerEngine implements Engine<SipSpec, SipRecord> {
         }
 
         /** The record of what was measured, ending with {@code errorType} ("None" when all went as expected). */
-        private SipRecord failed(String errorType, String detail) {
+        private SipRecord result(String errorType, String detail) {
             Exchange first = options;
             Exchange last = register != null ? register : options;
             Long wait = first == null || first.firstResponseAt == null ? null : millis(first.firstResponseAt - first.sentAt);
