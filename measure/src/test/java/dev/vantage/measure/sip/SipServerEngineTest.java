@@ -40,12 +40,12 @@ class SipServerEngineTest {
     /** sipp's pause before it answers OPTIONS in pbx.xml. */
     private static final long PAUSE_MS = 300;
     /** Loopback, two busy cores and sipp's scheduler: what an answer may add to the scenario's pause. */
-    private static final long EPSILON_MS = 150;
+    private static final long EPSILON_MS = 200;
 
     private final SipServerEngine engine = new SipServerEngine();
     private final List<AutoCloseable> peers = new ArrayList<>();
     private Path dir;
-    private Sipp pbxUdp, pbxTcp, proxyUdp, unavailableUdp, silentUdp, silentTcp, plainTcp;
+    private Sipp pbxUdp, pbxTcp, proxyUdp, unavailableUdp, silentUdp, silentTcp, plainTcp, tryingTcp;
     private TlsFront pbxTls;
 
     @BeforeAll
@@ -60,6 +60,7 @@ class SipServerEngineTest {
             silentTcp = start("silent.xml", "TCP");
             // sipp -t t1 ends its whole run when a TCP peer resets a connection, as a failed TLS client does
             plainTcp = start("silent.xml", "TCP");
+            tryingTcp = start("trying.xml", "TCP");
             pbxTls = TlsFront.to(pbxTcp.port, dir);
             peers.add(pbxTls);
             // as an agent does before its first task: the first run of a JVM pays for class loading and JIT
@@ -198,6 +199,16 @@ class SipServerEngineTest {
         assertThat(r.problemDetail()).satisfiesAnyOf(
                 d -> assertThat(d).matches("no TLS handshake within 1[45]\\d\\d ms"),
                 d -> assertThat(d).startsWith("TLS handshake with 127.0.0.1:" + plainTcp.port + " (TLS) failed"));
+    }
+
+    @Test
+    void aProvisionalResponseEndsTheWaitButNotTheExchange() throws Exception {
+        SipRecord r = run(spec(tryingTcp, d -> {}));
+        assertThat(r.errorType()).as(r.problemDetail()).isEqualTo("None");
+        assertThat(r.responseCode()).isEqualTo(200);
+        assertThat(r.waitTime()).as("100 Trying came at once").isLessThan(EPSILON_MS);
+        assertThat(r.optionsTime()).isBetween(PAUSE_MS, PAUSE_MS + EPSILON_MS);
+        assertThat(r.optionsResponse()).startsWith("SIP/2.0 100 Trying\r\n").contains("\nSIP/2.0 200 OK\r\n");
     }
 
     @Test
