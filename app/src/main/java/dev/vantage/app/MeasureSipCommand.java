@@ -11,8 +11,8 @@ import java.util.concurrent.Callable;
 
 /** {@code vantage measure sip-server}: the SIP probe alone, as a sip-server instant test would run it. */
 @Command(name = "sip-server", mixinStandardHelpOptions = true,
-        description = {"SIP server probe: OPTIONS (and REGISTER with --register) with digest authentication;",
-                "prints DNS, connect, wait, response, OPTIONS, REGISTER and total times and the final response code."})
+        description = "SIP server probe: OPTIONS (and REGISTER with --register) with digest authentication; prints "
+                + "DNS, connect, wait, response, OPTIONS, REGISTER and total times and the final response code.")
 final class MeasureSipCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "HOST[:PORT]",
             description = "The SIP server (sipRegistrar and port); port 5060, or 5061 with TLS, when absent")
@@ -21,13 +21,13 @@ final class MeasureSipCommand implements Callable<Integer> {
     @Option(names = "--protocol", paramLabel = "UDP|TCP|TLS", description = "Transport (default TCP, as in v6)")
     String protocol;
 
-    @Option(names = "--user", description = "SIP user to send as and to register (default: vantage)")
+    @Option(names = "--user", paramLabel = "USER", description = "SIP user to send as and to register (default: vantage)")
     String user;
 
     @Option(names = "--auth-user", paramLabel = "NAME", description = "Digest user name when it differs from --user")
     String authUser;
 
-    @Option(names = "--password", description = "Digest password, to answer 401/407 challenges")
+    @Option(names = "--password", paramLabel = "PASSWORD", description = "Digest password, to answer 401/407 challenges")
     String password;
 
     @Option(names = "--register", description = "Also REGISTER (registerEnabled=1)")

@@ -54,8 +54,8 @@ public final class BenchCommand implements Runnable {
     }
 
     @Command(name = "sip", mixinStandardHelpOptions = true,
-            description = {"OPTIONS response times of the sip-server engine next to sipp's own (-trace_rtt) against",
-                    "the same sipp UAS on loopback, over UDP and TCP, with and without a pause before the answer."})
+            description = "OPTIONS response times of the sip-server engine next to sipp's own (-trace_rtt) against the "
+                    + "same sipp UAS on loopback, over UDP and TCP, with and without a pause before the answer.")
     static final class Sip implements Callable<Integer> {
         @Option(names = "--samples", defaultValue = "100", description = "OPTIONS per row and side (default ${DEFAULT-VALUE})")
         int samples;
