@@ -45,7 +45,7 @@ class SipServerEngineTest {
     private final SipServerEngine engine = new SipServerEngine();
     private final List<AutoCloseable> peers = new ArrayList<>();
     private Path dir;
-    private Sipp pbxUdp, pbxTcp, proxyUdp, unavailableUdp, silentUdp, silentTcp, plainTcp, tryingTcp;
+    private Sipp pbxUdp, pbxTcp, proxyUdp, unavailableUdp, silentUdp, silentTcp, plainTcp, tryingTcp, tryingUdp;
     private TlsFront pbxTls;
 
     @BeforeAll
@@ -60,7 +60,8 @@ class SipServerEngineTest {
             silentTcp = start("silent.xml", "TCP");
             // sipp -t t1 ends its whole run when a TCP peer resets a connection, as a failed TLS client does
             plainTcp = start("silent.xml", "TCP");
-            tryingTcp = start("trying.xml", "TCP");
+            tryingTcp = start("trying.xml", "TCP", "-d", Long.toString(PAUSE_MS));
+            tryingUdp = start("trying.xml", "UDP", "-d", "2000");
             pbxTls = TlsFront.to(pbxTcp.port, dir);
             peers.add(pbxTls);
             // as an agent does before its first task: the first run of a JVM pays for class loading and JIT
@@ -71,8 +72,8 @@ class SipServerEngineTest {
         }
     }
 
-    private Sipp start(String scenario, String transport) throws Exception {
-        Sipp s = Sipp.uas(scenario, transport, dir);
+    private Sipp start(String scenario, String transport, String... extra) throws Exception {
+        Sipp s = Sipp.uas(scenario, transport, dir, extra);
         peers.add(s);
         return s;
     }
@@ -209,6 +210,17 @@ class SipServerEngineTest {
         assertThat(r.waitTime()).as("100 Trying came at once").isLessThan(EPSILON_MS);
         assertThat(r.optionsTime()).isBetween(PAUSE_MS, PAUSE_MS + EPSILON_MS);
         assertThat(r.optionsResponse()).startsWith("SIP/2.0 100 Trying\r\n").contains("\nSIP/2.0 200 OK\r\n");
+    }
+
+    @Test
+    void onUdpAProvisionalResponseSlowsRetransmissionsToT2() throws Exception {
+        // 100 Trying at once, 200 after 2 s: Timer E fires at 0.5 s (retransmit) and then waits T2 = 4 s, so sipp
+        // sees 2 copies; without the 100 it would have seen 3 (at 0, 0.5 and 1.5 s).
+        SipRecord r = run(spec(tryingUdp, d -> {}));
+        assertThat(r.errorType()).as(r.problemDetail()).isEqualTo("None");
+        assertThat(r.optionsTime()).isBetween(2_000L, 2_000L + EPSILON_MS);
+        String callId = header(r.optionsRequest(), "Call-ID");
+        assertThat(tryingUdp.received("OPTIONS")).filteredOn(m -> m.contains(callId)).hasSize(2);
     }
 
     @Test

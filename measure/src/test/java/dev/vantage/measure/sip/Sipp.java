@@ -42,8 +42,9 @@ final class Sipp implements AutoCloseable {
      * @param scenario  resource name under {@code /sip/}, e.g. {@code pbx.xml}
      * @param transport {@code UDP} or {@code TCP}
      * @param dir       where the scenario copy and the logs go
+     * @param extra     more sipp options, e.g. {@code -d 300} for a scenario's bare {@code <pause/>}
      */
-    static Sipp uas(String scenario, String transport, Path dir) throws IOException, InterruptedException {
+    static Sipp uas(String scenario, String transport, Path dir, String... extra) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory(dir, scenario.replace(".xml", "") + "-" + transport.toLowerCase(Locale.ROOT));
         Path file = work.resolve(scenario);
         try (InputStream in = Sipp.class.getResourceAsStream("/sip/" + scenario)) {
@@ -59,6 +60,7 @@ final class Sipp implements AutoCloseable {
                     "-cp", Integer.toString(freePort()), "-nostdin", "-trace_msg", "-message_file", messages.toString(),
                     "-trace_err", "-error_file", work.resolve("errors-" + port + ".log").toString(),
                     "-timeout", "170s"));
+            command.addAll(List.of(extra));
             Process p = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                     .redirectOutput(output.toFile()).start();
             Sipp sipp = new Sipp(port, transport, p, messages, output);
