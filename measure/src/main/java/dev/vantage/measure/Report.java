@@ -57,7 +57,17 @@ public final class Report {
             JsonNode v = record.get(block);
             if (v == null || v.isNull() || v.asText().isBlank()) continue;
             out.append("  ").append(block).append(":\n");
-            for (String line : v.asText().split("\r?\n")) if (!line.isEmpty()) out.append("    ").append(line).append('\n');
+            boolean started = false, gap = false; // empty lines between two messages (SIP: challenge, retry) stay one
+            for (String line : v.asText().split("\r?\n")) {
+                if (line.isEmpty()) {
+                    gap = started;
+                    continue;
+                }
+                if (gap) out.append('\n');
+                gap = false;
+                started = true;
+                out.append("    ").append(line).append('\n');
+            }
         }
     }
 

@@ -13,7 +13,8 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Runs the SIP engine against a throwaway loopback UDP responder that answers every OPTIONS with 200, so that
+ * Runs the SIP engine against a throwaway loopback UDP responder that answers OPTIONS with 200 and challenges
+ * REGISTER once (401, then 200 to the authenticated retry), so that
  * class loading and the first JIT compilations of the SIP path are not timed in a real measurement (part of
  * {@link dev.vantage.measure.Warmup}). Nothing from these runs is reported.
  */
@@ -24,7 +25,8 @@ public final class SipWarmup {
         try (DatagramSocket responder = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Thread answering = Thread.ofVirtual().start(() -> answer(responder));
             ObjectNode d = Json.MAPPER.createObjectNode().put("sipRegistrar", "127.0.0.1")
-                    .put("port", responder.getLocalPort()).put("protocol", "UDP");
+                    .put("port", responder.getLocalPort()).put("protocol", "UDP").put("registerEnabled", 1)
+                    .put("user", "warm-up").put("password", "warm-up");
             SipSpec spec = SipSpec.from(d);
             SipServerEngine engine = new SipServerEngine();
             for (int i = 0; i < rounds; i++) engine.run(spec, RunContext.withTimeoutMillis(1_000, "warm-up"));
@@ -33,7 +35,7 @@ public final class SipWarmup {
         }
     }
 
-    /** Echoes each request's Via, From, To, Call-ID and CSeq in a 200 (RFC 3261 §8.2.6.2). */
+    /** Echoes each request's Via, From, To, Call-ID and CSeq (RFC 3261 §8.2.6.2) in a 200, or a 401 to a bare REGISTER. */
     private static void answer(DatagramSocket socket) {
         byte[] buffer = new byte[8192];
         while (!socket.isClosed()) {
@@ -45,8 +47,10 @@ public final class SipWarmup {
             } catch (IOException e) {
                 continue;
             }
-            StringBuilder reply = new StringBuilder("SIP/2.0 200 OK\r\n");
             String request = new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
+            boolean challenge = request.startsWith("REGISTER ") && !request.contains("\r\nAuthorization:");
+            StringBuilder reply = new StringBuilder(challenge ? "SIP/2.0 401 Unauthorized\r\n" : "SIP/2.0 200 OK\r\n");
+            if (challenge) reply.append("WWW-Authenticate: Digest realm=\"warm-up\", nonce=\"0\", qop=\"auth\"\r\n");
             for (String line : request.split("\r\n")) {
                 String lower = line.toLowerCase(java.util.Locale.ROOT);
                 if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("call-id:")

@@ -357,6 +357,16 @@ class SipServerEngineTest {
         assertThat(r.responseTime()).isGreaterThanOrEqualTo(r.waitTime() + r.dnsTime() - 1);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"UDP", "TCP"})
+    void requestsLeaveFromTheSourceAddress(String transport) throws Exception {
+        Sipp sipp = pick(transport, pbxUdp, pbxTcp);
+        SipRecord r = run(spec(sipp, d -> d.put("sourceIpAddress", "127.0.0.2")));
+        assertThat(r.errorType()).as(r.problemDetail()).isEqualTo("None");
+        assertThat(r.optionsRequest()).containsPattern("Via: SIP/2.0/" + transport + " 127\\.0\\.0\\.2:\\d+;")
+                .contains("Contact: <sip:vantage@127.0.0.2:");
+    }
+
     @Test
     void measurementsAddTheNetworkLayerToTheSameHop() throws Exception {
         // UDP: the network layer's TCP probes meet a closed TCP port (a RST is an answer) and leave sipp alone
