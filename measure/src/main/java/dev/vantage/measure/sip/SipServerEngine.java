@@ -4,6 +4,7 @@ import dev.vantage.measure.Engine;
 import dev.vantage.measure.RunContext;
 
 import javax.net.ssl.SSLException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,8 +17,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -401,12 +402,11 @@ public final class SipServerEngine implements Engine<SipSpec, SipRecord> {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private static void closeQuietly(java.io.Closeable s) {
+    private static void closeQuietly(Closeable s) {
         try {
             s.close();
         } catch (IOException ignored) {
             // nothing to do
         }
     }
-
 }
