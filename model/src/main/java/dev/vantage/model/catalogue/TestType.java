@@ -15,7 +15,7 @@ public enum TestType {
     DNS_TRACE("dns-trace", true),
     DNS_SERVER("dns-server", true),
     DNS_DNSSEC("dns-dnssec", true),
-    SIP_SERVER("sip-server", false),
+    SIP_SERVER("sip-server", true),
     VOICE("voice", false);
 
     private final String wireName;
