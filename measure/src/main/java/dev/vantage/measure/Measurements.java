@@ -2,6 +2,7 @@ package dev.vantage.measure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.measure.a2a.AgentToAgent;
 import dev.vantage.measure.http.HttpServerEngine;
 import dev.vantage.measure.http.HttpSpec;
 import dev.vantage.measure.net.NetworkMeasurements;
@@ -41,6 +42,7 @@ public final class Measurements {
                 }
             }
             case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
+            case "agent-to-agent" -> out.putAll(AgentToAgent.run(definition, ctx));
             default -> throw new IllegalArgumentException("no engine for test type " + type);
         }
         return out;
