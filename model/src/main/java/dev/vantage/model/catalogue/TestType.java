@@ -6,7 +6,7 @@ import java.util.Optional;
 /** The twelve instant-capable v6 test types. {@code engineBuilt} turns a type on for the instant API. */
 public enum TestType {
     AGENT_TO_SERVER("agent-to-server", true),
-    AGENT_TO_AGENT("agent-to-agent", false),
+    AGENT_TO_AGENT("agent-to-agent", true),
     HTTP_SERVER("http-server", true),
     PAGE_LOAD("page-load", false),
     TRANSACTIONS("transactions", false),
