@@ -69,7 +69,7 @@ public final class AgentToAgent {
      */
     public static List<PairMetrics> sourceRecords(PairSession.Outcome o, String direction, String server) {
         String serverIp = o.target().getAddress() == null ? null : o.target().getAddress().getHostAddress();
-        String method = o.protocol() + " probes, one-way";
+        String method = o.protocol() + " probes, one-way, measured at the source";
         List<PairMetrics> out = new ArrayList<>();
         for (String d : directions(direction)) {
             if (!o.reached()) {
@@ -109,7 +109,7 @@ public final class AgentToAgent {
             for (PairSpec.Source s : spec.sources()) {
                 if (spec.measures(PairMetrics.TO_TARGET)) {
                     out.add(PairMetrics.failed(s.agentId(), PairMetrics.TO_TARGET, server, null, spec.protocol()
-                            + " probes, one-way", "target agent could not open its responder: " + e.getMessage()));
+                            + " probes, one-way, measured at the target", "target agent could not open its responder: " + e.getMessage()));
                 }
             }
             return out;
@@ -139,7 +139,7 @@ public final class AgentToAgent {
     /** Source → target from the target's receive log; {@code session} null when the source never came. */
     public static PairMetrics targetRecord(RoundLog.Session session, Integer sourceAgentId, String protocol, int port,
                                            String server) {
-        String method = protocol + " probes, one-way";
+        String method = protocol + " probes, one-way, measured at the target";
         if (session == null) {
             return PairMetrics.failed(sourceAgentId, PairMetrics.TO_TARGET, server, null, method,
                     "the source agent never reached this agent on " + protocol + " port " + port);

@@ -114,6 +114,7 @@ abstract sealed class Link implements AutoCloseable {
     static final class Tcp extends Link {
         private final Socket socket;
         private final DataOutputStream out;
+        private volatile boolean ended;
 
         Tcp(InetSocketAddress target, InetAddress source, int dscp, int connectTimeoutMillis) throws IOException {
             socket = new Socket();
@@ -140,6 +141,7 @@ abstract sealed class Link implements AutoCloseable {
                 } catch (IOException e) {
                     // closed by either side
                 }
+                ended = true;
             });
         }
 
@@ -160,8 +162,9 @@ abstract sealed class Link implements AutoCloseable {
             return socket.getLocalAddress();
         }
 
-        boolean connectionClosed() {
-            return socket.isClosed() || socket.isInputShutdown();
+        /** The responder closed the connection (it could not verify our first message) or it broke. */
+        boolean ended() {
+            return ended;
         }
 
         @Override

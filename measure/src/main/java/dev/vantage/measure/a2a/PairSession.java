@@ -47,7 +47,8 @@ public final class PairSession {
     private final ProbePacket.Key key;
     private final int agentId;
     private final int packetSize;
-    private final long sessionId = RANDOM.nextLong();
+    /** A session is bound to the address:port that opened it, so a new TCP connection starts a new session. */
+    private long sessionId = RANDOM.nextLong();
     private int seq;
 
     public PairSession(ProbePacket.Key key, int agentId) {
@@ -83,12 +84,15 @@ public final class PairSession {
                         continue;
                     }
                 }
-                sendSync(link, syncSent);
-                collect(link, System.nanoTime() + CONTACT_RETRY_NANOS, sync, syncSent, null, null, true);
-                if (sync.isEmpty() && link instanceof Link.Tcp tcp) {
+                if (!(link instanceof Link.Tcp) || syncSent.isEmpty()) sendSync(link, syncSent);
+                collect(link, Math.min(contactEnd, System.nanoTime() + CONTACT_RETRY_NANOS), sync, syncSent, null,
+                        null, true);
+                if (sync.isEmpty() && link instanceof Link.Tcp tcp && tcp.ended()) {
                     // the responder closes a connection whose first message it could not verify (not our round yet)
                     tcp.close();
                     link = null;
+                    syncSent.clear();
+                    sessionId = RANDOM.nextLong();
                     lastError = "connection closed without an answer";
                     pause(contactEnd);
                 }
