@@ -45,12 +45,25 @@ public final class AgentToAgent {
         List<ObjectNode> metrics = new ArrayList<>();
         List<ObjectNode> paths = new ArrayList<>();
         if (spec.role().equals(PairSpec.TARGET)) {
-            for (PairMetrics m : target(spec, key, server, ctx)) metrics.add(Json.MAPPER.valueToTree(m));
+            List<RoundLog.Session> sessions = new ArrayList<>();
+            for (PairMetrics m : target(spec, key, server, sessions, ctx)) metrics.add(Json.MAPPER.valueToTree(m));
+            if (spec.measures(PairMetrics.FROM_TARGET)) {
+                for (RoundLog.Session s : sessions) {
+                    if (!(s.peer instanceof InetSocketAddress peer) || peer.getAddress() == null) continue;
+                    for (ObjectNode trace : pathTraces(peer.getAddress().getHostAddress(), spec.port(), definition,
+                            PairMetrics.FROM_TARGET, ctx)) {
+                        paths.add(trace.put("sourceAgentId", s.sourceAgentId));
+                    }
+                }
+            }
         } else {
             InetSocketAddress target = targetAddress(spec);
             if (server == null) server = PairSession.label(target);
-            PairSession.Outcome o = new PairSession(key, spec.agentId())
-                    .run(target, spec.protocol(), sourceAddress(spec), spec.dscp(), CONTACT_MILLIS * 1_000_000L, ctx);
+            PairSession session = new PairSession(key, spec.agentId());
+            if (spec.throughput() && spec.measures(PairMetrics.TO_TARGET)) {
+                session.withThroughput(spec.throughputMillis(), spec.throughputRateMbps());
+            }
+            PairSession.Outcome o = session.run(target, spec.protocol(), sourceAddress(spec), spec.dscp(), CONTACT_MILLIS * 1_000_000L, ctx);
             for (PairMetrics m : sourceRecords(o, spec.direction(), server)) metrics.add(Json.MAPPER.valueToTree(m));
             if (o.reached() && spec.measures(PairMetrics.TO_TARGET)) {
                 paths.addAll(pathTraces(target.getAddress().getHostAddress(), spec.port(), definition,
@@ -82,7 +95,7 @@ public final class AgentToAgent {
                 String error = o.targetReceived() == null
                         ? "the target's END answer never came back: loss counts only probes whose reply returned" : null;
                 out.add(PairMetrics.of(null, d, server, serverIp, o.sent(), Math.min(received, o.sent()), oneWay,
-                        o.clock(), method, error));
+                        o.clock(), method, error).withThroughput(o.targetThroughputMbps()));
             } else {
                 List<Long> oneWay = o.replies().stream().map(p -> p.t4() - p.t3() + o.clock().offsetNanos()).toList();
                 if (o.targetReplied() == null) {
@@ -99,8 +112,8 @@ public final class AgentToAgent {
     }
 
     /** The target's part: answer the round's sessions, then report source → target from what arrived. */
-    static List<PairMetrics> target(PairSpec spec, ProbePacket.Key key, String server, RunContext ctx)
-            throws InterruptedException {
+    static List<PairMetrics> target(PairSpec spec, ProbePacket.Key key, String server,
+                                    List<RoundLog.Session> sessionsSeen, RunContext ctx) throws InterruptedException {
         Responder responder;
         try {
             responder = Responder.acquire(spec.port());
@@ -117,7 +130,8 @@ public final class AgentToAgent {
         RoundLog log = responder.accept(key);
         try {
             long waitEnd = Math.min(ctx.deadlineNanos() - 3_000_000_000L,
-                    System.nanoTime() + (CONTACT_MILLIS + SESSION_MILLIS) * 1_000_000L);
+                    System.nanoTime() + (CONTACT_MILLIS + SESSION_MILLIS
+                            + (spec.throughput() ? spec.throughputMillis() : 0)) * 1_000_000L);
             int expected = Math.max(1, spec.sources().size());
             while (log.endedSessions() < expected && System.nanoTime() < waitEnd) {
                 Thread.sleep(50);
@@ -126,6 +140,7 @@ public final class AgentToAgent {
             responder.retire(log);
             responder.release();
         }
+        sessionsSeen.addAll(log.sessions().stream().filter(RoundLog.Session::ended).toList());
         List<PairMetrics> out = new ArrayList<>();
         if (!spec.measures(PairMetrics.TO_TARGET)) return out;
         for (PairSpec.Source source : spec.sources()) {
@@ -157,7 +172,7 @@ public final class AgentToAgent {
         List<Long> oneWay = probes.stream().map(r -> r.t2() - r.t1() - clock.offsetNanos()).toList();
         int sent = session.probesSent();
         return PairMetrics.of(sourceAgentId, PairMetrics.TO_TARGET, server, null, sent, Math.min(probes.size(), sent),
-                oneWay, clock, method, null);
+                oneWay, clock, method, null).withThroughput(session.throughputMbps());
     }
 
     static List<String> directions(String direction) {

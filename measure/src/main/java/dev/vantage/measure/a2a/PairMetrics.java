@@ -13,6 +13,7 @@ import java.util.List;
  * @param sourceAgentId set on the records the target agent computes, naming the source agent of the session
  * @param probesSent    probes sent in this direction
  * @param probesReceived probes the receiving side got
+ * @param throughput    Mbit/s received by the target (source → target only; unit unconfirmed in v6)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PairMetrics(Integer sourceAgentId, String direction, String server, String serverIp, Double loss,
@@ -55,6 +56,12 @@ public record PairMetrics(Integer sourceAgentId, String direction, String server
         return new PairMetrics(sourceAgentId, direction, server, serverIp, loss, min, avg, max, jitter, sent, received,
                 clock == null ? null : round(clock.offsetNanos() / 1e6),
                 clock == null ? null : round(clock.errorBoundNanos() / 1e6), null, probeMethod, error);
+    }
+
+    PairMetrics withThroughput(Double mbps) {
+        return new PairMetrics(sourceAgentId, direction, server, serverIp, loss, minLatency, avgLatency, maxLatency,
+                jitter, probesSent, probesReceived, clockOffset, clockErrorBound, mbps == null ? null : round(mbps),
+                probeMethod, errorDetails);
     }
 
     static double round(double v) {

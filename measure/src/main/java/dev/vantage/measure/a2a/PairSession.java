@@ -38,7 +38,7 @@ public final class PairSession {
      */
     public record Outcome(String protocol, InetSocketAddress target, InetAddress localAddress, String error,
                           ClockOffset clock, int sent, List<Probe> replies, Integer targetReceived,
-                          Integer targetReplied, int duplicates) {
+                          Integer targetReplied, int duplicates, Double targetThroughputMbps) {
         public boolean reached() {
             return error == null;
         }
@@ -50,6 +50,10 @@ public final class PairSession {
     /** A session is bound to the address:port that opened it, so a new TCP connection starts a new session. */
     private long sessionId = RANDOM.nextLong();
     private int seq;
+    private long throughputMillis;
+    private Integer throughputRateMbps;
+    static final int BULK_SIZE = 1400;
+    static final int DEFAULT_UDP_RATE_MBPS = 10;
 
     public PairSession(ProbePacket.Key key, int agentId) {
         this(key, agentId, ProbePacket.MIN_SIZE);
@@ -59,6 +63,16 @@ public final class PairSession {
         this.key = key;
         this.agentId = agentId;
         this.packetSize = packetSize;
+    }
+
+    /**
+     * Adds a throughput phase after the probes: TCP sends as fast as the connection takes for {@code millis}; UDP
+     * sends at {@code rateMbps} (null or 0: {@value #DEFAULT_UDP_RATE_MBPS} Mbit/s). The target measures what arrives.
+     */
+    public PairSession withThroughput(long millis, Integer rateMbps) {
+        this.throughputMillis = millis;
+        this.throughputRateMbps = rateMbps;
+        return this;
     }
 
     /**
@@ -100,7 +114,7 @@ public final class PairSession {
             if (sync.isEmpty()) {
                 return new Outcome(protocol, target, null, "target " + label(target) + " did not answer over "
                         + protocol + " within " + contactNanos / 1_000_000_000L + " s (" + lastError + ")",
-                        null, 0, List.of(), null, null, 0);
+                        null, 0, List.of(), null, null, 0, null);
             }
             // the rest of the preamble
             int attempts = 0;
@@ -135,23 +149,48 @@ public final class PairSession {
                 collectProbes(link, drainUntil, replies, probeSent, duplicates);
             }
 
+            if (throughputMillis > 0 && !ctx.expired()) bulk(link, ctx);
+
             // END: the offset for the target's one-way delays; back come its counts
             long[] end = null;
             for (int i = 0; i < END_ATTEMPTS && end == null && !ctx.expired(); i++) {
                 send(link, ProbePacket.END, ++seq, Stamp.now(), clock.offsetNanos(), clock.errorBoundNanos(), sent);
-                long[] got = new long[2];
+                long[] got = new long[3];
                 boolean[] seen = {false};
                 collect(link, Math.min(ctx.deadlineNanos(), System.nanoTime() + SYNC_WAIT_NANOS), sync, syncSent,
                         got, seen, false);
                 if (seen[0]) end = got;
             }
             return new Outcome(protocol, target, link.localAddress(), null, clock, sent, List.copyOf(replies.values()),
-                    end == null ? null : (int) end[0], end == null ? null : (int) end[1], duplicates[0]);
+                    end == null ? null : (int) end[0], end == null ? null : (int) end[1], duplicates[0],
+                    end == null || end[2] <= 0 ? null : end[2] / 1000.0);
         } catch (IOException e) {
             return new Outcome(protocol, target, null, "session with " + label(target) + " failed: " + e.getMessage(),
-                    null, 0, List.of(), null, null, 0);
+                    null, 0, List.of(), null, null, 0, null);
         } finally {
             if (link != null) link.close();
+        }
+    }
+
+    /** Throughput data, source → target: BULK packets the responder counts and never answers. */
+    private void bulk(Link link, RunContext ctx) throws IOException {
+        long start = System.nanoTime();
+        long end = Math.min(ctx.deadlineNanos() - 2_000_000_000L, start + throughputMillis * 1_000_000L);
+        boolean paced = link instanceof Link.Udp;
+        int rate = throughputRateMbps == null || throughputRateMbps <= 0 ? DEFAULT_UDP_RATE_MBPS : throughputRateMbps;
+        double bytesPerNano = rate * 1e6 / 8 / 1e9;
+        long sentBytes = 0;
+        int bulkSeq = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) break;
+            if (paced && sentBytes >= (now - start) * bytesPerNano) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                continue;
+            }
+            link.send(key.seal(new byte[BULK_SIZE], new ProbePacket.Fields(ProbePacket.BULK, key.id(), sessionId,
+                    agentId, ++bulkSeq, Stamp.now(), 0, 0, 0, 0, 0, 0)));
+            sentBytes += BULK_SIZE;
         }
     }
 
@@ -188,6 +227,7 @@ public final class PairSession {
             } else if (f.kind() == ProbePacket.END && end != null) {
                 end[0] = f.a();
                 end[1] = f.b();
+                end[2] = f.c();
                 endSeen[0] = true;
                 return;
             }

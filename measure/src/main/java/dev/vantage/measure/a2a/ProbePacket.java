@@ -28,10 +28,12 @@ import java.util.HexFormat;
  * </pre>
  * Times are nanoseconds since the epoch on each side's {@link Stamp} clock. {@code a/b/c} carry the session summary
  * in END packets: request a = clock offset estimate, b = its error bound, c = probes sent; reply a = probes the
- * reflector received, b = probe replies it sent.
+ * reflector received, b = probe replies it sent, c = the throughput it received in kbit/s (0: none).
+ * BULK packets (throughput) are never answered.
  */
 public final class ProbePacket {
-    public static final int SYNC = 1, PROBE = 2, END = 3, REPLY = 0x80;
+    /** BULK: throughput data, source to target only, never answered. */
+    public static final int SYNC = 1, PROBE = 2, END = 3, BULK = 4, REPLY = 0x80;
     public static final int MIN_SIZE = 100;
     public static final int MAX_SIZE = 1472;
     static final int MAC_SIZE = 16;
@@ -115,7 +117,7 @@ public final class ProbePacket {
         b.get();
         b.getShort();
         int kind = type & ~REPLY;
-        if (kind < SYNC || kind > END) return null;
+        if (kind < SYNC || kind > BULK) return null;
         long keyId = b.getLong(), session = b.getLong();
         int agent = b.getInt(), seq = b.getInt();
         long t1 = b.getLong();

@@ -128,7 +128,7 @@ public final class Responder implements AutoCloseable {
                 in.clear();
                 SocketAddress from = udp.receive(in);
                 byte[] reply = answer(in.array(), in.position(), from, "UDP");
-                if (reply != null) udp.send(ByteBuffer.wrap(reply), from);
+                if (reply != null && reply.length > 0) udp.send(ByteBuffer.wrap(reply), from);
             } catch (IOException e) {
                 if (closed) return;
                 log.debug("responder UDP: {}", e.toString());
@@ -180,6 +180,7 @@ public final class Responder implements AutoCloseable {
             in.readFully(packet, 0, length);
             byte[] reply = answer(packet, length, from, "TCP");
             if (reply == null) return; // not ours: close without a byte
+            if (reply.length == 0) continue; // throughput data
             out.writeShort(reply.length);
             out.write(reply);
             out.flush();

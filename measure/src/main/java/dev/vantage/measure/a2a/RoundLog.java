@@ -33,6 +33,8 @@ public final class RoundLog {
         boolean ended;
         long offsetNanos, errorBoundNanos;
         int probesSent;
+        long bulkBytes, bulkFirstSize, bulkFirst, bulkLast;
+        int bulkLastSeq;
 
         Session(long sessionId, int sourceAgentId, SocketAddress peer, String protocol) {
             this.sessionId = sessionId;
@@ -61,7 +63,17 @@ public final class RoundLog {
         public synchronized int probesSent() {
             return probesSent;
         }
+
+        /** Throughput received (Mbit/s) from the first to the last BULK packet, or null without two of them. */
+        public synchronized Double throughputMbps() {
+            long span = bulkLast - bulkFirst;
+            if (span <= 0) return null;
+            return (bulkBytes - bulkFirstSize) * 8.0 / span * 1000.0;
+        }
     }
+
+    /** Accepted, and nothing to send back (BULK). */
+    static final byte[] NO_REPLY = new byte[0];
 
     private final ProbePacket.Key key;
     private final Map<Long, Session> sessions = new LinkedHashMap<>();
@@ -88,7 +100,10 @@ public final class RoundLog {
         return sessions.values().stream().filter(Session::ended).count();
     }
 
-    /** The reply to a verified packet (same length as {@code length}), or null when it must go unanswered. */
+    /**
+     * The reply to a verified packet (same length as {@code length}); {@link #NO_REPLY} for throughput data; null when
+     * it must be dropped.
+     */
     byte[] answer(ProbePacket.Fields f, int length, SocketAddress from, String protocol, long t2) {
         Runnable ended = null;
         byte[] out;
@@ -102,8 +117,20 @@ public final class RoundLog {
                 return null;
             }
             long a = 0, b = 0;
-            int reflectorSeq = 0;
+            int reflectorSeq = 0, c = 0;
             synchronized (s) {
+                if (f.kind() == ProbePacket.BULK) {
+                    // throughput data: counted, never answered; replays are refused by an increasing sequence
+                    if (s.ended || f.senderSeq() <= s.bulkLastSeq) return null;
+                    s.bulkLastSeq = f.senderSeq();
+                    if (s.bulkBytes == 0) {
+                        s.bulkFirst = t2;
+                        s.bulkFirstSize = length;
+                    }
+                    s.bulkBytes += length;
+                    s.bulkLast = t2;
+                    return NO_REPLY;
+                }
                 if (s.seen.size() >= MAX_PACKETS) return null;
                 if (!s.seen.add(((long) f.type() << 32) | (f.senderSeq() & 0xffffffffL))) return null; // replay
                 switch (f.kind()) {
@@ -121,12 +148,14 @@ public final class RoundLog {
                         }
                         a = s.probes.size();
                         b = s.probeReplies;
+                        Double mbps = s.throughputMbps();
+                        c = mbps == null ? 0 : (int) Math.min(Integer.MAX_VALUE, Math.round(mbps * 1000));
                     }
                     default -> { }
                 }
             }
             out = key.seal(new byte[length], new ProbePacket.Fields(f.type() | ProbePacket.REPLY, key.id(),
-                    f.sessionId(), f.sourceAgentId(), f.senderSeq(), f.t1(), reflectorSeq, t2, Stamp.now(), a, b, 0));
+                    f.sessionId(), f.sourceAgentId(), f.senderSeq(), f.t1(), reflectorSeq, t2, Stamp.now(), a, b, c));
         }
         if (ended != null) ended.run();
         return out;

@@ -157,6 +157,23 @@ class ResponderTest {
     }
 
     @Test
+    void throughputIsMeasuredByTheTargetAndNeverAnswered() throws InterruptedException {
+        // UDP at a set rate: what arrives on loopback is that rate
+        PairSession.Outcome udp = new PairSession(key, 43).withThroughput(1500, 20)
+                .run(new InetSocketAddress(LOOPBACK, responder.port()), "UDP", null, 0, 5_000_000_000L,
+                        RunContext.withTimeoutMillis(20_000, "test"));
+        assertThat(udp.targetThroughputMbps()).isBetween(15.0, 25.0);
+        RoundLog.Session atTarget = round.sessions().stream().filter(s -> s.sourceAgentId == 43).findFirst().orElseThrow();
+        assertThat(atTarget.throughputMbps()).isBetween(15.0, 25.0);
+        // TCP as fast as it goes: far above that on loopback
+        PairSession.Outcome tcp = new PairSession(key, 44).withThroughput(1000, null)
+                .run(new InetSocketAddress(LOOPBACK, responder.port()), "TCP", null, 0, 5_000_000_000L,
+                        RunContext.withTimeoutMillis(20_000, "test"));
+        assertThat(tcp.targetThroughputMbps()).isGreaterThan(50.0);
+        assertThat(AgentToAgent.sourceRecords(tcp, "TO_TARGET", "x").getFirst().throughput()).isGreaterThan(50.0);
+    }
+
+    @Test
     void aTargetThatNeverAnswersIsAnErrorRecordNotAHang() throws Exception {
         int closedPort;
         try (DatagramSocket s = new DatagramSocket(0, LOOPBACK)) {

@@ -116,6 +116,9 @@ public final class InstantTestService {
         for (String field : TIME_LIMIT_FIELDS) {
             limitSeconds = Math.max(limitSeconds, definition.path(field).asLong(0));
         }
+        if (definition.path("throughputMeasurements").asInt(0) == 1) {
+            limitSeconds += definition.path("throughputDuration").asLong(10_000) / 1000; // agent-to-agent, in ms
+        }
         return now.plusSeconds(limitSeconds).plus(DEADLINE_MARGIN);
     }
 }
