@@ -1,31 +1,33 @@
 package dev.vantage.measure.voice;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
+import java.net.SocketTimeoutException;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Clock;
+import java.util.Arrays;
 
 /**
- * A {@link DatagramReceiver} on a JDK {@link DatagramChannel}. The arrival time is taken when the datagram is read
- * from the socket (not the kernel's receive timestamp), so it includes the wake-up latency of this thread (tens of
- * µs on an idle host). The JDK gives no access to the IP header, so the TOS byte is not reported.
+ * A {@link DatagramReceiver} on a JDK {@link DatagramChannel} in blocking mode (its socket adaptor gives the
+ * timeout, and parks a virtual thread instead of holding its carrier). The arrival time is taken when the datagram
+ * is read from the socket, not the kernel's receive timestamp, so it includes this thread's wake-up latency (tens
+ * of µs on an idle host, more on a loaded one). The JDK gives no access to the IP header: the TOS byte is not
+ * reported.
  */
 public final class ChannelDatagramReceiver implements DatagramReceiver {
     private final DatagramChannel channel;
-    private final Selector selector;
-    private final ByteBuffer buffer = ByteBuffer.allocate(65_536);
+    private final DatagramSocket socket;
+    private final byte[] buffer = new byte[65_536];
     private final long wallNanoOrigin;
     private final long wallBase;
 
-    /** Takes ownership of {@code channel} (closed by {@link #close()}); switches it to non-blocking mode. */
+    /** Takes ownership of {@code channel} (closed by {@link #close()}); puts it in blocking mode. */
     public ChannelDatagramReceiver(DatagramChannel channel, Clock clock) throws IOException {
         this.channel = channel;
-        channel.configureBlocking(false);
-        this.selector = Selector.open();
-        channel.register(selector, SelectionKey.OP_READ);
+        channel.configureBlocking(true);
+        this.socket = channel.socket();
         this.wallNanoOrigin = System.nanoTime();
         this.wallBase = RtpStreamSender.epochNanos(clock.instant());
     }
@@ -36,23 +38,19 @@ public final class ChannelDatagramReceiver implements DatagramReceiver {
 
     @Override
     public Datagram receive(long timeoutNanos) throws IOException, InterruptedException {
-        long end = System.nanoTime() + Math.max(0, timeoutNanos);
-        while (true) {
-            buffer.clear();
-            InetSocketAddress source = (InetSocketAddress) channel.receive(buffer);
-            if (source != null) {
-                long now = System.nanoTime();
-                buffer.flip();
-                byte[] data = new byte[buffer.remaining()];
-                buffer.get(data);
-                return new Datagram(data, source, now, wallBase + (now - wallNanoOrigin), null);
-            }
-            long left = end - System.nanoTime();
-            if (left <= 0) return null;
-            selector.select(Math.max(1, (left + 999_999) / 1_000_000));
-            selector.selectedKeys().clear();
+        long millis = (timeoutNanos + 999_999) / 1_000_000;
+        if (millis <= 0) return null;
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, millis));
+        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
             if (Thread.interrupted()) throw new InterruptedException();
+            return null;
         }
+        long now = System.nanoTime();
+        return new Datagram(Arrays.copyOf(packet.getData(), packet.getLength()),
+                (InetSocketAddress) packet.getSocketAddress(), now, wallBase + (now - wallNanoOrigin), null);
     }
 
     @Override
@@ -63,10 +61,6 @@ public final class ChannelDatagramReceiver implements DatagramReceiver {
 
     @Override
     public void close() throws IOException {
-        try {
-            selector.close();
-        } finally {
-            channel.close();
-        }
+        channel.close();
     }
 }

@@ -49,7 +49,7 @@ public final class VoiceStreamEngine implements Engine<VoiceSpec, RtpStreamRecor
             closeQuietly(channel);
             return RtpStreamRecord.of(spec, serverIp, null, null, sent.error());
         }
-        // the summary may already wait in the socket buffer; the receiver wrapper makes the channel non-blocking
+        // the summary may already wait in the socket buffer
         try (ChannelDatagramReceiver replies = new ChannelDatagramReceiver(channel, ctx.clock())) {
             long end = Math.min(ctx.deadlineNanos(), System.nanoTime() + spec.jitterBufferMillis() * 1_000_000L
                     + RtpStreamReceiver.GRACE_NANOS + SUMMARY_SLACK_NANOS);
