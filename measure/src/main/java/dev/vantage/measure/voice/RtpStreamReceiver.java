@@ -49,6 +49,7 @@ public final class RtpStreamReceiver {
     /** As {@link #receive}, returning also what a reply to the sender needs. */
     public static Received receiveStream(DatagramReceiver in, VoiceSpec spec, byte[] roundToken, long clockOffsetNanos,
                                          RunContext ctx) throws InterruptedException {
+        StreamWarmup.once();
         String serverIp = serverIp(spec);
         StreamStats.Accumulator stream = new StreamStats.Accumulator(spec, roundToken, clockOffsetNanos);
         long bufferNanos = spec.jitterBufferMillis() * 1_000_000L;

@@ -46,6 +46,7 @@ public final class RtpStreamSender {
     static SendReport send(DatagramChannel channel, InetSocketAddress target, VoiceSpec spec, byte[] roundToken,
                            RunContext ctx, IntToLongFunction extraDelayNanos) throws InterruptedException {
         if (roundToken.length != RtpPacket.TOKEN_BYTES) throw new IllegalArgumentException("round token must be 16 bytes");
+        StreamWarmup.once();
         CodecProfile codec = spec.profile();
         int planned = spec.packetCount();
         long ssrc = RANDOM.nextInt() & 0xffffffffL;
