@@ -43,6 +43,7 @@ public final class Measurements {
             }
             case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
             case "agent-to-agent" -> out.putAll(AgentToAgent.run(definition, ctx));
+            case "voice" -> out.putAll(dev.vantage.measure.a2a.PairVoice.run(definition, ctx));
             default -> throw new IllegalArgumentException("no engine for test type " + type);
         }
         return out;

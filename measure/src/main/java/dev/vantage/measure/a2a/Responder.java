@@ -47,6 +47,7 @@ public final class Responder implements AutoCloseable {
         DatagramChannel channel = DatagramChannel.open();
         ServerSocket server = null;
         try {
+            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20); // voice streams, throughput bursts
             channel.bind(new InetSocketAddress(port));
             int bound = ((InetSocketAddress) channel.getLocalAddress()).getPort();
             server = new ServerSocket();
@@ -113,6 +114,15 @@ public final class Responder implements AutoCloseable {
     private byte[] answer(byte[] packet, int length, SocketAddress from, String protocol) {
         long t2 = Stamp.now();
         ProbePacket.Fields header = ProbePacket.peek(packet, length);
+        if (header == null && protocol.equals("UDP") && from instanceof InetSocketAddress sender) {
+            // not a probe: maybe a voice round's RTP stream, which its receiver authenticates
+            long arrival = System.nanoTime();
+            for (RoundLog round : rounds.values()) {
+                Tap tap = round.tap();
+                if (tap != null) tap.offer(java.util.Arrays.copyOf(packet, length), sender, arrival, t2);
+            }
+            return null;
+        }
         if (header == null || header.isReply()) return null;
         RoundLog round = rounds.get(header.keyId());
         if (round == null) return null;
@@ -122,7 +132,7 @@ public final class Responder implements AutoCloseable {
     }
 
     private void udpLoop() {
-        ByteBuffer in = ByteBuffer.allocate(ProbePacket.MAX_SIZE + 1);
+        ByteBuffer in = ByteBuffer.allocate(65_536); // RTP datagrams for a voice tap may be any size
         while (!closed) {
             try {
                 in.clear();

@@ -83,8 +83,20 @@ public final class RoundLog {
         this.key = key;
     }
 
+    private volatile Tap tap;
+
     public ProbePacket.Key key() {
         return key;
+    }
+
+    /** From now on, the non-probe datagrams on the responder's UDP port (a voice stream) are kept for this round. */
+    public synchronized Tap openTap() {
+        if (tap == null) tap = new Tap();
+        return tap;
+    }
+
+    Tap tap() {
+        return tap;
     }
 
     /** Called (on the responder's thread) each time a session ends. */

@@ -16,7 +16,7 @@ public enum TestType {
     DNS_SERVER("dns-server", false),
     DNS_DNSSEC("dns-dnssec", false),
     SIP_SERVER("sip-server", false),
-    VOICE("voice", false);
+    VOICE("voice", true);
 
     private final String wireName;
     private final boolean engineBuilt;

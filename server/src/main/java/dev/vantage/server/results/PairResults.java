@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Joins the two sides of an agent-to-agent round into one record per (source agent, round, direction), as v6 shows
+ * Joins the two sides of an agent-to-agent (or voice) round into one record per (source agent, round, direction), as v6 shows
  * them (test-data.md §0.2, §1): every record is attributed to the source agent and says its {@code direction}.
  * The source uploads target → source (it receives that stream) and its own view of source → target; the target
  * uploads source → target per source ({@code sourceAgentId}), from every probe it received. For each direction the
@@ -25,7 +25,8 @@ final class PairResults {
      * @param rows      the stored rows (ordered by round, then agent) of one kind
      * @param direction the query's {@code direction} (null: the test's own)
      */
-    static List<Store.ResultRow> join(Store.StoredTest test, List<Store.ResultRow> rows, String direction) {
+    static List<Store.ResultRow> join(Store.StoredTest test, List<Store.ResultRow> rows, String direction,
+                                      boolean tagDirection) {
         int target = test.definition().path("targetAgentId").asInt(-1);
         String testDirection = test.definition().path("direction").asText(TO_TARGET);
         List<String> wanted = direction == null || direction.equals("BIDIRECTIONAL")
@@ -58,7 +59,7 @@ final class PairResults {
                     if (chosen == null) continue;
                     ObjectNode record = chosen.deepCopy();
                     record.remove("sourceAgentId");
-                    record.put("direction", d);
+                    if (tagDirection) record.put("direction", d);
                     records.add(record);
                 }
                 if (records.isEmpty()) continue;
@@ -83,13 +84,16 @@ final class PairResults {
             JsonNode s = record.get("sourceAgentId");
             if (targetSide && s != null && s.asInt() != source) continue;
             if (d != null && d.asText().equals(direction)) return record;
+            // the target measures source -> target only: its per-source records need no direction (rtp-stream)
+            if (d == null && s != null && targetSide && direction.equals(TO_TARGET)) return record;
             if (d == null && s == null) fallback = record;
         }
         return fallback;
     }
 
     private static boolean ok(ObjectNode record) {
-        return record != null && !record.hasNonNull("errorDetails");
+        return record != null && !record.hasNonNull("errorDetails")
+                && !(record.hasNonNull("errorType") && !record.path("errorType").asText().equals("None"));
     }
 
     static List<String> directions(String testDirection) {
