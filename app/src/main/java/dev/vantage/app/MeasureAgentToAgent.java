@@ -66,6 +66,7 @@ final class MeasureAgentToAgent implements Callable<Integer> {
             throw new Main.UsageError(e.getMessage());
         }
         InetSocketAddress address = address(target);
+        dev.vantage.measure.a2a.PairWarmup.run(); // a cold JVM would otherwise inflate the first probes' delays
         RunContext ctx = RunContext.withTimeoutMillis(60_000, "vantage-cli");
         PairSession.Outcome outcome = new PairSession(key, 0).run(address, protocol, null, dscp, 5_000_000_000L, ctx);
         List<ObjectNode> records = new ArrayList<>();
