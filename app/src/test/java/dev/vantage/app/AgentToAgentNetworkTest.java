@@ -166,11 +166,17 @@ class AgentToAgentNetworkTest {
         assertThat(stream.path("agentId").asInt()).isEqualTo(agentB); // the source agent's record
         assertThat(stream.path("codecName").asText()).isEqualTo("G.711 @ 64 Kbps");
         assertThat(stream.path("loss").asDouble()).isEqualTo(0.0);
-        // nothing is lost on this path; what keeps MOS from the codec's best is discards, packets held up more than
-        // the 40 ms buffer by a scheduler stall on this shared 2-core host (seen: 0-2 %, i.e. MOS 4.41-4.24)
-        assertThat(stream.path("discards").asDouble()).isLessThanOrEqualTo(4.0);
-        assertThat(stream.path("mos").asDouble()).isLessThanOrEqualTo(stream.path("codecMaxMos").asDouble())
-                .isGreaterThanOrEqualTo(stream.path("codecMaxMos").asDouble() - 0.35);
+        // Nothing is lost on this path. What can keep MOS from the codec's best is discards: packets held past the
+        // 40 ms buffer by scheduler stalls of a loaded host (2 cores; seen 0-4 %). The MOS must be the E-model's for
+        // what the receiver counted (mouth-to-ear stays under 100 ms here, so only Ppl = loss + discards matters),
+        // and the codec's best when nothing was discarded.
+        double discards = stream.path("discards").asDouble();
+        assertThat(discards).isLessThan(15.0);
+        var g711 = new dev.vantage.measure.voice.VoiceSpec(dev.vantage.model.codes.Codec.G711_64, 46, 5, 40, null,
+                49152, null).profile();
+        assertThat(stream.path("mos").asDouble()).isCloseTo(dev.vantage.measure.voice.EModel.mos(g711, discards, 50),
+                org.assertj.core.data.Offset.offset(0.02));
+        if (discards == 0) assertThat(stream.path("mos").asDouble()).isEqualTo(stream.path("codecMaxMos").asDouble());
         assertThat(stream.has("direction")).isFalse();
         List<JsonNode> net = records(testId, "");
         assertThat(net).singleElement().satisfies(r -> assertThat(r.path("loss").asDouble()).isEqualTo(0.0));

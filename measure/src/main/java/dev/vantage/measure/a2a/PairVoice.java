@@ -82,6 +82,26 @@ public final class PairVoice {
         return out;
     }
 
+    /** Runs the RTP receiver once on nothing, so its classes are loaded before the stream's first packet. */
+    private static void warmReceiver(VoiceSpec voice, byte[] token, RunContext ctx) throws InterruptedException {
+        DatagramReceiver nothing = new DatagramReceiver() {
+            @Override
+            public Datagram receive(long timeoutNanos) {
+                return null;
+            }
+
+            @Override
+            public String tosUnavailableReason() {
+                return "";
+            }
+
+            @Override
+            public void close() {}
+        };
+        VoiceMeasurements.target(nothing, voice, token, 0,
+                new RunContext(System.nanoTime() + 1_000_000L, ctx.clock(), ctx.agentName()));
+    }
+
     static Map<DataKind, List<ObjectNode>> target(PairSpec spec, VoiceSpec voice, ProbePacket.Key key, byte[] token,
                                                   String server, RunContext ctx) throws InterruptedException {
         List<ObjectNode> streams = new ArrayList<>();
@@ -98,6 +118,7 @@ public final class PairVoice {
         }
         RoundLog log = responder.accept(key);
         Tap tap = log.openTap();
+        warmReceiver(voice, token, ctx);
         try (ExecutorService receivers = Executors.newVirtualThreadPerTaskExecutor()) {
             Map<Integer, Future<ObjectNode>> running = new LinkedHashMap<>();
             long waitEnd = Math.min(ctx.deadlineNanos() - 3_000_000_000L,

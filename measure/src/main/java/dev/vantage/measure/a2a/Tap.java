@@ -21,6 +21,13 @@ public final class Tap {
 
     private final Map<InetAddress, BlockingQueue<DatagramReceiver.Datagram>> byHost = new ConcurrentHashMap<>();
 
+    Tap() {
+        // load and link the per-datagram path now, not when the stream's first packet is being stamped
+        InetSocketAddress self = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
+        offer(new byte[12], self, System.nanoTime(), Stamp.now());
+        byHost.clear();
+    }
+
     void offer(byte[] data, InetSocketAddress from, long arrivalNanos, long arrivalEpochNanos) {
         InetAddress host = normalize(from.getAddress());
         BlockingQueue<DatagramReceiver.Datagram> queue = byHost.get(host);
