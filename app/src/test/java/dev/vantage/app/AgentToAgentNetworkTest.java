@@ -122,6 +122,7 @@ class AgentToAgentNetworkTest {
         assertThat(records(testId, "?direction=BIDIRECTIONAL")).hasSize(2);
         // path-vis: BIDIRECTIONAL is an error there
         assertThat(v6.get("/v6/net/path-vis/" + testId + "?direction=BIDIRECTIONAL").status()).isEqualTo(400);
+        assertThat(v6.get("/v6/net/path-vis/" + testId + "?direction=FROM_TARGET").status()).isEqualTo(200);
 
         System.out.println("ping A->B: " + lastLines(net.run(nsA, "ping", "-q", "-c", "50", "-i", "0.05", "10.97.2.1")));
         System.out.println("ping B->A: " + lastLines(net.run(nsB, "ping", "-q", "-c", "50", "-i", "0.05", "10.97.1.1")));
@@ -180,6 +181,36 @@ class AgentToAgentNetworkTest {
         assertThat(stream.has("direction")).isFalse();
         List<JsonNode> net = records(testId, "");
         assertThat(net).singleElement().satisfies(r -> assertThat(r.path("loss").asDouble()).isEqualTo(0.0));
+    }
+
+    @Test
+    void aTargetThatNeverAnswersIsReportedByTheSource() throws Exception {
+        // an agent that said hello from an address where nothing listens, and never polls
+        okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
+        int ghost;
+        try (okhttp3.Response r = http.newCall(new okhttp3.Request.Builder().url(server.baseUrl() + "/agent/v1/hello")
+                .header("Authorization", "Bearer " + server.agentToken())
+                .post(okhttp3.RequestBody.create("{\"name\":\"ghost\",\"ipAddresses\":[\"10.97.2.1\"]}",
+                        okhttp3.MediaType.get("application/json"))).build()).execute()) {
+            ghost = dev.vantage.model.Json.MAPPER.readTree(r.body().string()).path("agentId").asInt();
+        } finally {
+            http.dispatcher().executorService().shutdown();
+        }
+        // its address is B's, but nobody there holds this round's token: B's agent is not this test's target
+        int testId = create("{\"agents\":[{\"agentId\":" + agentA + "}],\"targetAgentId\":" + ghost
+                + ",\"protocol\":\"UDP\",\"port\":49160}");
+        long start = System.nanoTime();
+        List<JsonNode> records = List.of();
+        while (records.isEmpty() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(45)) {
+            Thread.sleep(500);
+            records = records(testId, "");
+        }
+        assertThat(records).as("the source's record within the contact time").singleElement().satisfies(r -> {
+            assertThat(r.path("agentId").asInt()).isEqualTo(agentA);
+            assertThat(r.path("direction").asText()).isEqualTo("TO_TARGET");
+            assertThat(r.path("errorDetails").asText()).contains("did not answer");
+            assertThat(r.has("loss")).isFalse();
+        });
     }
 
     @Test
