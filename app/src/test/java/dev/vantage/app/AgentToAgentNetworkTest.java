@@ -61,6 +61,10 @@ class AgentToAgentNetworkTest {
             sh("ip", "route", "add", "10.97.1.0/24", "via", "10.97.9.254");
             sh("ip", "route", "add", "10.97.2.0/24", "via", "10.97.9.254");
             net.randomLoss(router, towardB[0], LOSS_PERCENT);
+            // counts the probes the router forwards to B's responder marked AF41 (dscpId 34)
+            net.nft(router, "add table inet vantage_dscp");
+            net.nft(router, "add chain inet vantage_dscp seen { type filter hook forward priority 0 ; }");
+            net.nft(router, "add rule inet vantage_dscp seen udp dport 49153 ip dscp af41 counter");
 
             ServerConfig base = ServerConfig.defaults(dir.resolve("data")).withPort(0).withRateLimits(false, 240, 24)
                     .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(30));
@@ -94,8 +98,13 @@ class AgentToAgentNetworkTest {
     @Test
     void theLossyDirectionShowsTheLossAndTheCleanOneDoesNot() throws Exception {
         int testId = create("{\"agents\":[{\"agentId\":" + agentA + "}],\"targetAgentId\":" + agentB
-                + ",\"protocol\":\"UDP\",\"direction\":\"BIDIRECTIONAL\"}");
+                + ",\"protocol\":\"UDP\",\"direction\":\"BIDIRECTIONAL\",\"dscpId\":34}");
         List<JsonNode> both = awaitBothSides(testId, 2);
+        // the probes left A marked with the test's DSCP: the router saw them so (before its drop rule)
+        String counter = net.run(router, "nft", "list", "chain", "inet", "vantage_dscp", "seen");
+        java.util.regex.Matcher packets = java.util.regex.Pattern.compile("packets (\\d+)").matcher(counter);
+        assertThat(packets.find()).as(counter).isTrue();
+        assertThat(Integer.parseInt(packets.group(1))).as(counter).isGreaterThanOrEqualTo(50);
         assertThat(both).extracting(r -> r.path("direction").asText()).containsExactly("TO_TARGET", "FROM_TARGET");
         assertThat(both).allSatisfy(r -> {
             assertThat(r.path("agentId").asInt()).isEqualTo(agentA); // records belong to the source agent
