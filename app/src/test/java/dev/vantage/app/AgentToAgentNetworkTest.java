@@ -65,6 +65,7 @@ class AgentToAgentNetworkTest {
             net.nft(router, "add table inet vantage_dscp");
             net.nft(router, "add chain inet vantage_dscp seen { type filter hook forward priority 0 ; }");
             net.nft(router, "add rule inet vantage_dscp seen udp dport 49153 ip dscp af41 counter");
+            net.nft(router, "add rule inet vantage_dscp seen udp sport 49153 ip dscp af41 counter");
 
             ServerConfig base = ServerConfig.defaults(dir.resolve("data")).withPort(0).withRateLimits(false, 240, 24)
                     .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(30));
@@ -105,6 +106,7 @@ class AgentToAgentNetworkTest {
         java.util.regex.Matcher packets = java.util.regex.Pattern.compile("packets (\\d+)").matcher(counter);
         assertThat(packets.find()).as(counter).isTrue();
         assertThat(Integer.parseInt(packets.group(1))).as(counter).isGreaterThanOrEqualTo(50);
+        int reflectedMarked = packets.find() ? Integer.parseInt(packets.group(1)) : -1; // and B reflected them so
         assertThat(both).extracting(r -> r.path("direction").asText()).containsExactly("TO_TARGET", "FROM_TARGET");
         assertThat(both).allSatisfy(r -> {
             assertThat(r.path("agentId").asInt()).isEqualTo(agentA); // records belong to the source agent
@@ -122,6 +124,7 @@ class AgentToAgentNetworkTest {
         // B -> A crosses no drop rule: every probe B reflected came back
         assertThat(fromTarget.path("loss").asDouble()).isEqualTo(0.0);
         assertThat(fromTarget.path("probesSent").asInt()).isEqualTo(toTarget.path("probesReceived").asInt());
+        assertThat(reflectedMarked).isGreaterThanOrEqualTo(fromTarget.path("probesSent").asInt());
 
         // the direction parameter picks one side; the records are the same ones
         assertThat(records(testId, "?direction=TO_TARGET")).singleElement()

@@ -50,6 +50,7 @@ public final class PairSession {
     /** A session is bound to the address:port that opened it, so a new TCP connection starts a new session. */
     private long sessionId = RANDOM.nextLong();
     private int seq;
+    private int dscp;
     private long throughputMillis;
     private Integer throughputRateMbps;
     static final int BULK_SIZE = 1400;
@@ -80,6 +81,7 @@ public final class PairSession {
      */
     public Outcome run(InetSocketAddress target, String protocol, InetAddress source, int dscp, long contactNanos,
                        RunContext ctx) throws InterruptedException {
+        this.dscp = dscp;
         long contactEnd = Math.min(System.nanoTime() + contactNanos, ctx.deadlineNanos());
         List<ClockOffset.Exchange> sync = new ArrayList<>();
         Map<Integer, Long> syncSent = new LinkedHashMap<>();
@@ -208,7 +210,7 @@ public final class PairSession {
 
     private void send(Link link, int type, int s, long t1, long a, long b, int c) throws IOException {
         link.send(key.seal(new byte[packetSize], new ProbePacket.Fields(type, key.id(), sessionId, agentId, s, t1,
-                0, 0, 0, a, b, c)));
+                0, 0, 0, a, b, c), dscp));
     }
 
     /** Reads replies until {@code until}; SYNC answers go to {@code sync}, an END answer to {@code end}. */

@@ -21,7 +21,7 @@ import java.util.HexFormat;
  * the address that opened it.
  *
  * <pre>
- *  0 magic "VTP1"        4 type, 3 reserved        8 key id (first 8 bytes of SHA-256(token))
+ *  0 magic "VTP1"        4 type, 5 sender's DSCP, 2 reserved        8 key id (first 8 bytes of SHA-256(token))
  * 16 session id (8)     24 source agent id (4)    28 sender seq (4)      32 T1 (8)
  * 40 reflector seq (4)  44 reserved (4)           48 T2 (8)              56 T3 (8)
  * 64 a (8)              72 b (8)                  80 c (4)               84 padding … | MAC (16)
@@ -78,8 +78,13 @@ public final class ProbePacket {
 
         /** Writes the header into {@code packet} (its length is the packet size) and signs it. */
         public byte[] seal(byte[] packet, Fields f) {
+            return seal(packet, f, 0);
+        }
+
+        /** As {@link #seal(byte[], Fields)}, carrying the DSCP the sender marked it with (the reflector copies it). */
+        public byte[] seal(byte[] packet, Fields f, int dscp) {
             ByteBuffer b = ByteBuffer.wrap(packet);
-            b.putInt(MAGIC).put((byte) f.type()).put((byte) 0).putShort((short) 0).putLong(id)
+            b.putInt(MAGIC).put((byte) f.type()).put((byte) (dscp & 0x3f)).putShort((short) 0).putLong(id)
                     .putLong(f.sessionId()).putInt(f.sourceAgentId()).putInt(f.senderSeq()).putLong(f.t1())
                     .putInt(f.reflectorSeq()).putInt(0).putLong(f.t2()).putLong(f.t3())
                     .putLong(f.a()).putLong(f.b()).putInt(f.c());
@@ -106,6 +111,11 @@ public final class ProbePacket {
                 throw new IllegalStateException("HmacSHA256 unavailable", e);
             }
         }
+    }
+
+    /** The DSCP the sender says it marked the packet with (byte 5, covered by the MAC). */
+    public static int dscp(byte[] packet) {
+        return packet[5] & 0x3f;
     }
 
     /** The header without checking the MAC (to find the key by its id); null when it cannot be one of ours. */

@@ -42,6 +42,7 @@ public final class Responder implements AutoCloseable {
     private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
     private final Map<Socket, Boolean> open = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private int udpTos;
 
     private Responder(int port) throws IOException {
         DatagramChannel channel = DatagramChannel.open();
@@ -128,7 +129,7 @@ public final class Responder implements AutoCloseable {
         if (round == null) return null;
         ProbePacket.Fields verified = round.key().open(packet, length);
         if (verified == null) return null;
-        return round.answer(verified, length, from, protocol, t2);
+        return round.answer(verified, length, from, protocol, t2, ProbePacket.dscp(packet));
     }
 
     private void udpLoop() {
@@ -138,7 +139,15 @@ public final class Responder implements AutoCloseable {
                 in.clear();
                 SocketAddress from = udp.receive(in);
                 byte[] reply = answer(in.array(), in.position(), from, "UDP");
-                if (reply != null && reply.length > 0) udp.send(ByteBuffer.wrap(reply), from);
+                if (reply != null && reply.length > 0) {
+                    // the reflected probe is marked as the probe was (this loop is the socket's only sender)
+                    int tos = ProbePacket.dscp(reply) << 2;
+                    if (tos != udpTos) {
+                        udp.setOption(java.net.StandardSocketOptions.IP_TOS, tos);
+                        udpTos = tos;
+                    }
+                    udp.send(ByteBuffer.wrap(reply), from);
+                }
             } catch (IOException e) {
                 if (closed) return;
                 log.debug("responder UDP: {}", e.toString());
@@ -191,6 +200,8 @@ public final class Responder implements AutoCloseable {
             byte[] reply = answer(packet, length, from, "TCP");
             if (reply == null) return; // not ours: close without a byte
             if (reply.length == 0) continue; // throughput data
+            int tos = ProbePacket.dscp(reply) << 2;
+            if (tos != socket.getTrafficClass()) socket.setTrafficClass(tos);
             out.writeShort(reply.length);
             out.write(reply);
             out.flush();

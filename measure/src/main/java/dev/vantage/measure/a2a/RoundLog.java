@@ -116,7 +116,7 @@ public final class RoundLog {
      * The reply to a verified packet (same length as {@code length}); {@link #NO_REPLY} for throughput data; null when
      * it must be dropped.
      */
-    byte[] answer(ProbePacket.Fields f, int length, SocketAddress from, String protocol, long t2) {
+    byte[] answer(ProbePacket.Fields f, int length, SocketAddress from, String protocol, long t2, int dscp) {
         Runnable ended = null;
         byte[] out;
         synchronized (this) {
@@ -167,7 +167,8 @@ public final class RoundLog {
                 }
             }
             out = key.seal(new byte[length], new ProbePacket.Fields(f.type() | ProbePacket.REPLY, key.id(),
-                    f.sessionId(), f.sourceAgentId(), f.senderSeq(), f.t1(), reflectorSeq, t2, Stamp.now(), a, b, c));
+                    f.sessionId(), f.sourceAgentId(), f.senderSeq(), f.t1(), reflectorSeq, t2, Stamp.now(), a, b, c),
+                    dscp);
         }
         if (ended != null) ended.run();
         return out;
