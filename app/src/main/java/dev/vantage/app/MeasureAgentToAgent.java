@@ -46,6 +46,13 @@ final class MeasureAgentToAgent implements Callable<Integer> {
     @Option(names = "--dscp", description = "dscpId to mark the probes with (default ${DEFAULT-VALUE})")
     int dscp = 0;
 
+    @Option(names = "--throughput", paramLabel = "MILLIS",
+            description = "Also measure throughput source -> target for MILLIS ms (throughputDuration)")
+    Integer throughputMillis;
+
+    @Option(names = "--rate", paramLabel = "MBPS", description = "UDP throughput rate in Mbit/s (throughputRate; default 10)")
+    Integer rate;
+
     @Option(names = "--json", description = "Print the records as JSON instead of the report")
     boolean json;
 
@@ -68,7 +75,12 @@ final class MeasureAgentToAgent implements Callable<Integer> {
         InetSocketAddress address = address(target);
         dev.vantage.measure.a2a.PairWarmup.run(); // a cold JVM would otherwise inflate the first probes' delays
         RunContext ctx = RunContext.withTimeoutMillis(60_000, "vantage-cli");
-        PairSession.Outcome outcome = new PairSession(key, 0).run(address, protocol, null, dscp, 5_000_000_000L, ctx);
+        PairSession session = new PairSession(key, 0);
+        if (throughputMillis != null) {
+            if (throughputMillis < 1 || throughputMillis > 30_000) throw new Main.UsageError("--throughput must be 1-30000 ms");
+            session.withThroughput(throughputMillis, rate);
+        }
+        PairSession.Outcome outcome = session.run(address, protocol, null, dscp, 5_000_000_000L, ctx);
         List<ObjectNode> records = new ArrayList<>();
         for (PairMetrics m : AgentToAgent.sourceRecords(outcome, direction, target)) records.add(Json.MAPPER.valueToTree(m));
         Map<DataKind, List<ObjectNode>> byKind = new LinkedHashMap<>();
