@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "vantage", mixinStandardHelpOptions = true, version = "vantage 0.1.0",
         description = "Self-hosted network and application measurement with the ThousandEyes v6 Instant Tests API.",
         subcommands = {UpCommand.class, ServerCommand.class, AgentCommand.class, AgentTokenCommand.class,
-                MeasureCommand.class, dev.vantage.app.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+                MeasureCommand.class, ResponderCommand.class, VoiceCommands.Receiver.class,
+                dev.vantage.app.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** A mistake of the user's: printed as one line, exit code 2, no stack trace. */

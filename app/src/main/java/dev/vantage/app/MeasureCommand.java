@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
                 "Fields are validated and defaulted as for POST /v6/instant/{testType}.",
                 "Exit code 0 when the measurement succeeded, 1 when a record reports an error, 2 for bad options."},
         subcommands = {MeasureCommand.HttpServer.class, MeasureCommand.AgentToServer.class, MeasureSipCommand.class,
-                DnsMeasureCommand.DnsServer.class, DnsMeasureCommand.DnsTrace.class, DnsMeasureCommand.DnsSec.class})
+                DnsMeasureCommand.DnsServer.class, DnsMeasureCommand.DnsTrace.class, DnsMeasureCommand.DnsSec.class,
+                MeasureAgentToAgent.class, VoiceCommands.Measure.class})
 final class MeasureCommand implements Callable<Integer> {
 
     @Override

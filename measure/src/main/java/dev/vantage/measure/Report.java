@@ -15,7 +15,7 @@ public final class Report {
 
     private static final Set<String> MILLIS = Set.of("redirectTime", "dnsTime", "connectTime", "sslTime", "waitTime",
             "receiveTime", "responseTime", "totalTime", "minLatency", "avgLatency", "maxLatency", "jitter",
-            "optionsTime", "registerTime");
+            "optionsTime", "registerTime", "clockOffset", "clockErrorBound");
     /** Multi-line values printed as indented blocks after the scalar lines. */
     private static final List<String> BLOCKS = List.of("requestHeaders", "responseHeaders", "optionsRequest",
             "optionsResponse");
@@ -26,13 +26,13 @@ public final class Report {
             for (ObjectNode record : records) {
                 if (!out.isEmpty()) out.append('\n');
                 out.append(kind.path()).append('\n');
-                formatRecord(record, out);
+                formatRecord(record, kind, out);
             }
         });
         return out.toString();
     }
 
-    private static void formatRecord(ObjectNode record, StringBuilder out) {
+    private static void formatRecord(ObjectNode record, DataKind kind, StringBuilder out) {
         int width = 0;
         for (var it = record.fieldNames(); it.hasNext(); ) width = Math.max(width, it.next().length());
         for (var e : record.properties()) {
@@ -44,7 +44,9 @@ public final class Report {
             else if (v.isNumber() && MILLIS.contains(name)) text = millis(v) + " ms";
             else if (name.equals("loss") || name.equals("availability")) text = number(v) + " %";
             else if (name.equals("wireSize")) text = v.asText() + " bytes";
-            else if (name.equals("throughput")) text = v.asText() + " bytes/s";
+            else if (name.equals("throughput")) {
+                text = v.asText() + (kind == DataKind.NET_METRICS ? " Mbit/s" : " bytes/s"); // agent-to-agent: Mbit/s
+            }
             else text = v.isNumber() ? number(v) : v.asText();
             out.append("  ").append(pad(name, width)).append("  ").append(text).append('\n');
         }

@@ -50,6 +50,7 @@ public final class Warmup {
             Measurements.run("agent-to-server", net, RunContext.withTimeoutMillis(300, "warm-up"));
             dev.vantage.measure.sip.SipWarmup.run(ROUNDS);
             dev.vantage.measure.dns.DnsMeasurements.warmUp();
+            dev.vantage.measure.a2a.PairWarmup.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | IOException e) {

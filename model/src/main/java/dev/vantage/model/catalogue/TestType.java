@@ -6,7 +6,7 @@ import java.util.Optional;
 /** The twelve instant-capable v6 test types. {@code engineBuilt} turns a type on for the instant API. */
 public enum TestType {
     AGENT_TO_SERVER("agent-to-server", true),
-    AGENT_TO_AGENT("agent-to-agent", false),
+    AGENT_TO_AGENT("agent-to-agent", true),
     HTTP_SERVER("http-server", true),
     PAGE_LOAD("page-load", false),
     TRANSACTIONS("transactions", false),
@@ -16,7 +16,7 @@ public enum TestType {
     DNS_SERVER("dns-server", true),
     DNS_DNSSEC("dns-dnssec", true),
     SIP_SERVER("sip-server", true),
-    VOICE("voice", false);
+    VOICE("voice", true);
 
     private final String wireName;
     private final boolean engineBuilt;

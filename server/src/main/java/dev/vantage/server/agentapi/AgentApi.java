@@ -205,8 +205,10 @@ public final class AgentApi implements AutoCloseable {
         for (Store.Task task : claimed) {
             Optional<Store.StoredTest> test = store.test(task.testId());
             if (test.isEmpty()) continue; // deleted between claim and now: its task went with it
+            ObjectNode definition = definitionFor(test.get(), task.agentId());
+            PairTasks.addPairing(definition, test.get(), task, store);
             tasks.add(new AgentProtocol.Task(task.taskId(), task.testId(), task.roundId(), task.type(),
-                    definitionFor(test.get(), task.agentId()), task.deadline().toEpochMilli()));
+                    definition, task.deadline().toEpochMilli()));
             log.debug("task {} (test {} round {}) handed to agent {}", task.taskId(), task.testId(),
                     task.roundId(), task.agentId());
         }

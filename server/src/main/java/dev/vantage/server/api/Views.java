@@ -60,7 +60,9 @@ public final class Views {
         out.put("createdBy", test.createdBy());
         out.put("createdDate", date(test.createdDate()));
         ArrayNode agents = out.putArray("agents");
+        int targetAgentId = test.definition().path("targetAgentId").asInt(-1);
         for (int agentId : test.agentIds()) {
+            if (agentId == targetAgentId) continue; // the target's task is stored with the agents, shown as targetAgentId
             store.agent(agentId).ifPresentOrElse(
                     a -> agents.add(testAgent(a, sourceIp(test, agentId))),
                     () -> agents.addObject().put("agentId", agentId));

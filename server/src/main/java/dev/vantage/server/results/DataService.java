@@ -112,6 +112,11 @@ public final class DataService {
         layer.set("test", views.test(test, caller.aid()));
         Map<Integer, Optional<Store.Agent>> agents = new HashMap<>();
         ArrayNode records = NODES.arrayNode();
+        if (test.type().equals("agent-to-agent") && (kind == DataKind.NET_METRICS || kind == DataKind.NET_PATH_VIS)) {
+            rows = PairResults.join(test, rows, q.direction(), true);
+        } else if (test.type().equals("voice")) {
+            rows = PairResults.join(test, rows, null, kind != DataKind.VOICE_RTP_STREAM);
+        }
         for (Store.ResultRow row : rows) {
             Optional<Store.Agent> agent = agents.computeIfAbsent(row.agentId(), store::agent);
             for (ObjectNode stored : row.records()) {

@@ -381,8 +381,9 @@ public final class JdbiStore implements Store {
             if (t == candidate) candidate += 60;
             else if (t > candidate) break;
         }
-        h.createUpdate("INSERT INTO rounds (test_id, round_id, created_at) VALUES (:id, :round, :now)")
-                .bind("id", testId).bind("round", candidate).bind("now", millis(now)).execute();
+        h.createUpdate("INSERT INTO rounds (test_id, round_id, created_at, token) VALUES (:id, :round, :now, :token)")
+                .bind("id", testId).bind("round", candidate).bind("now", millis(now)).bind("token", newRoundToken())
+                .execute();
         return candidate;
     }
 
@@ -430,6 +431,21 @@ public final class JdbiStore implements Store {
             }
             return true;
         });
+    }
+
+    private static final java.security.SecureRandom TOKENS = new java.security.SecureRandom();
+
+    /** 128 random bits, hex: the key agents seal a round's probes with. */
+    private static String newRoundToken() {
+        byte[] token = new byte[16];
+        TOKENS.nextBytes(token);
+        return java.util.HexFormat.of().formatHex(token);
+    }
+
+    @Override
+    public Optional<String> roundToken(int testId, long roundId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT token FROM rounds WHERE test_id = :id AND round_id = :round")
+                .bind("id", testId).bind("round", roundId).mapTo(String.class).findOne());
     }
 
     @Override

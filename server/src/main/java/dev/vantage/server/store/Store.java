@@ -154,6 +154,12 @@ public interface Store extends AutoCloseable {
     List<Round> rounds(int testId);
 
     /**
+     * The round's random token (32 hex digits, a fresh one per round): agent-to-agent and voice agents seal their
+     * probes with it. Empty for an unknown round.
+     */
+    Optional<String> roundToken(int testId, long roundId);
+
+    /**
      * Claims up to {@code max} tasks for the agent: QUEUED ones, and LEASED ones whose lease expired (attempts
      * incremented), oldest first; sets state LEASED and leaseUntil = now + lease. Safe when several server
      * replicas call it at once: a task is handed to one caller only. Every hand-out adds one to attempts (first

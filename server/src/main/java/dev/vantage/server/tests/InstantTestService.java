@@ -65,12 +65,24 @@ public final class InstantTestService {
             ObjectNode a = requestAgents.addObject().put("agentId", ref.agentId());
             if (ref.sourceIpAddress() != null) a.put("sourceIpAddress", ref.sourceIpAddress());
         }
-        if (test.targetAgentId() != null) visibleAgent(caller, test.targetAgentId(), "targetAgentId");
+        List<Integer> taskAgents = new ArrayList<>(agentIds);
+        if (test.targetAgentId() != null) {
+            // agent-to-agent, voice: the target agent gets a task of its own each round (its responder's part)
+            Store.Agent target = visibleAgent(caller, test.targetAgentId(), "targetAgentId");
+            if (agentIds.contains(target.agentId())) {
+                throw ApiException.badRequest("targetAgentId " + target.agentId()
+                        + " is also in agents; an agent cannot measure to itself");
+            }
+            String host = target.ipAddresses().isEmpty() ? target.name() : target.ipAddresses().getFirst();
+            test.definition().put("server", (host.contains(":") ? "[" + host + "]" : host) + ":"
+                    + test.definition().path("port").asInt());
+            taskAgents.add(target.agentId());
+        }
         Instant now = clock.instant();
         Store.CreatedTest created = store.createTest(caller.aid(), test.type().wireName(), test.definition(),
-                test.secrets(), agentIds, true, caller.displayName(), now, Authenticator.minute(now),
+                test.secrets(), taskAgents, true, caller.displayName(), now, Authenticator.minute(now),
                 deadline(test.definition(), now));
-        signals.tasksQueued(agentIds);
+        signals.tasksQueued(taskAgents);
         log.info("instant {} test {} created by {} in account group {}: round {} on agents {}", typeName,
                 created.test().testId(), caller.user().email(), caller.aid(), created.roundId(), agentIds);
         return created.test();
@@ -103,6 +115,9 @@ public final class InstantTestService {
         long limitSeconds = 0;
         for (String field : TIME_LIMIT_FIELDS) {
             limitSeconds = Math.max(limitSeconds, definition.path(field).asLong(0));
+        }
+        if (definition.path("throughputMeasurements").asInt(0) == 1) {
+            limitSeconds += definition.path("throughputDuration").asLong(10_000) / 1000; // agent-to-agent, in ms
         }
         return now.plusSeconds(limitSeconds).plus(DEADLINE_MARGIN);
     }

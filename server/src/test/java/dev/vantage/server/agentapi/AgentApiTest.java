@@ -171,6 +171,35 @@ class AgentApiTest {
     }
 
     @Test
+    void aTwoAgentTaskCarriesItsRoleTheRoundTokenAndThePeer() throws IOException {
+        int source = hello("lab-1").agentId();
+        int target = hello("lab-2").agentId();
+        Instant now = Instant.now();
+        ObjectNode definition = Json.MAPPER.createObjectNode().put("targetAgentId", target).put("port", 49153)
+                .put("protocol", "UDP").put("direction", "BIDIRECTIONAL");
+        Store.CreatedTest created = store.createTest(aid, "agent-to-agent", definition, null, List.of(source, target),
+                true, "test@example.net", now, now.getEpochSecond(), now.plusSeconds(60));
+        String token = store.roundToken(created.test().testId(), created.roundId()).orElseThrow();
+
+        AgentProtocol.Task asSource = onlyTask(poll(source, 0));
+        assertThat(asSource.definition().path("role").asText()).isEqualTo("SOURCE");
+        assertThat(asSource.definition().path("roundToken").asText()).isEqualTo(token);
+        assertThat(asSource.definition().path("agentId").asInt()).isEqualTo(source);
+        assertThat(asSource.definition().path("targetAddresses").get(0).asText()).isEqualTo("192.0.2.10");
+        assertThat(asSource.definition().path("targetAgentName").asText()).isEqualTo("lab-2");
+
+        AgentProtocol.Task asTarget = onlyTask(poll(target, 0));
+        assertThat(asTarget.definition().path("role").asText()).isEqualTo("TARGET");
+        assertThat(asTarget.definition().path("roundToken").asText()).isEqualTo(token);
+        assertThat(asTarget.definition().path("sourceAgents")).singleElement()
+                .satisfies(s -> assertThat(s.path("agentId").asInt()).isEqualTo(source));
+
+        // a rerun is a new round with a new token
+        long round2 = store.addRound(created.test().testId(), created.roundId() + 60, now, now.plusSeconds(60));
+        assertThat(store.roundToken(created.test().testId(), round2)).get().isNotEqualTo(token);
+    }
+
+    @Test
     void wrongOrMissingTokenIs401WithAnErrorMessage() throws IOException {
         Hello hello = new Hello("x", "1", "h", List.of(), null, null, List.of());
         Reply wrong = post("/agent/v1/hello", "not-a-token", null, hello);

@@ -327,6 +327,20 @@ abstract class StoreContractTest {
     }
 
     @Test
+    void everyRoundHasItsOwnRandomToken() {
+        Org org = org();
+        Agent a = agent(org, "a");
+        Instant deadline = T0.plusSeconds(3600);
+        int testId = createTest(org, List.of(a.agentId()), deadline).test().testId();
+        long second = store.addRound(testId, MINUTE, T0.plusSeconds(5), deadline);
+        String first = store.roundToken(testId, MINUTE).orElseThrow();
+        assertThat(first).matches("[0-9a-f]{32}");
+        assertThat(store.roundToken(testId, second)).get().asString().matches("[0-9a-f]{32}").isNotEqualTo(first);
+        assertThat(store.roundToken(testId, MINUTE + 3600)).isEmpty();
+        assertThat(store.roundToken(999_999, MINUTE)).isEmpty();
+    }
+
+    @Test
     void addRoundBumpsToTheNextFreeMinute() {
         Org org = org();
         Agent a = agent(org, "a");

@@ -1,0 +1,24 @@
+package dev.vantage.measure.a2a;
+
+import java.time.Instant;
+
+/**
+ * The timestamps of probes: nanoseconds since the epoch, read once from the wall clock and then advanced by
+ * {@link System#nanoTime()}, so that a clock step (NTP) during a session cannot bend its one-way delays. The offset
+ * between two agents' stamps is estimated per session ({@link ClockOffset}).
+ */
+public final class Stamp {
+    private static final long NANO_ANCHOR = System.nanoTime();
+    private static final long WALL_ANCHOR;
+
+    static {
+        Instant now = Instant.now();
+        WALL_ANCHOR = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private Stamp() {}
+
+    public static long now() {
+        return WALL_ANCHOR + (System.nanoTime() - NANO_ANCHOR);
+    }
+}
