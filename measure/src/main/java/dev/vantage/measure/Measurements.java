@@ -2,6 +2,7 @@ package dev.vantage.measure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.measure.ftp.FtpMeasurements;
 import dev.vantage.measure.http.HttpServerEngine;
 import dev.vantage.measure.http.HttpSpec;
 import dev.vantage.measure.net.NetworkMeasurements;
@@ -40,6 +41,7 @@ public final class Measurements {
                     out.putAll(NetworkMeasurements.to(host, url.port(), definition, ctx));
                 }
             }
+            case "ftp-server" -> out.putAll(FtpMeasurements.run(definition, ctx));
             case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
             default -> throw new IllegalArgumentException("no engine for test type " + type);
         }

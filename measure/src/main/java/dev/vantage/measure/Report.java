@@ -14,7 +14,7 @@ public final class Report {
     private Report() {}
 
     private static final Set<String> MILLIS = Set.of("redirectTime", "dnsTime", "connectTime", "sslTime", "waitTime",
-            "receiveTime", "responseTime", "totalTime", "minLatency", "avgLatency", "maxLatency", "jitter");
+            "receiveTime", "responseTime", "totalTime", "negotiationTime", "transferTime", "minLatency", "avgLatency", "maxLatency", "jitter");
     /** Multi-line values printed as indented blocks after the scalar lines. */
     private static final List<String> BLOCKS = List.of("requestHeaders", "responseHeaders");
 
