@@ -136,7 +136,8 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
             t.serverIp = address.getHostAddress();
             t.step = Timeline.Step.Connect;
 
-            int left = leftMillis();
+            // Socket timeouts a second past the deadline: the watchdog ends the session, these only back it up.
+            int left = leftMillis() + 1000;
             ftp.setConnectTimeout(left);
             ftp.setDefaultTimeout(left);
             ftp.setDataTimeout(Duration.ofMillis(left));
@@ -244,7 +245,7 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
             Timeline.Step step = t.step;
             if (step == Timeline.Step.Command && !(e instanceof StepFailure)) step = Timeline.Step.Data;
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            boolean timeout = timedOut || e instanceof InterruptedIOException;
+            boolean timeout = timedOut || timeoutCause(e);
             Integer code = ftp.getReplyCode() > 0 && step != Timeline.Step.Connect ? ftp.getReplyCode() : null;
             if (e instanceof SSLException && step != Timeline.Step.SSL) step = Timeline.Step.SSL;
             if (timeout) {
@@ -257,6 +258,12 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
             if (e instanceof SocketException && step == Timeline.Step.Connect) message = "cannot connect to "
                     + target.host() + ":" + target.port() + ": " + message;
             return t.record(code, null, step.name(), message);
+        }
+
+        /** Commons Net wraps a banner timeout in a plain IOException ("Timed out waiting for initial connect reply"). */
+        private static boolean timeoutCause(Throwable e) {
+            for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof InterruptedIOException) return true;
+            return false;
         }
 
         private int leftMillis() {

@@ -224,7 +224,7 @@ class FtpServerEngineTest {
                     null, 1, false, false, PASSWORD));
             long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
             acceptor.interrupt();
-            assertThat(r.errorType()).isEqualTo("Timeout");
+            assertThat(r.errorType()).as(r.errorDetails()).isEqualTo("Timeout");
             assertThat(r.errorDetails()).contains("1 s").contains("banner and login");
             assertThat(r.connectTime()).isNotNull();
             assertThat(r.negotiationTime()).isNull();
@@ -247,7 +247,7 @@ class FtpServerEngineTest {
                     RunContext.withTimeoutMillis(700, "test agent"));
             long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
             acceptor.interrupt();
-            assertThat(r.errorType()).isEqualTo("Timeout");
+            assertThat(r.errorType()).as(r.errorDetails()).isEqualTo("Timeout");
             assertThat(elapsedMs).isLessThan(2_000L);
         }
     }
