@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         description = {"Runs one measurement here and prints its records (no server needed).",
                 "Fields are validated and defaulted as for POST /v6/instant/{testType}.",
                 "Exit code 0 when the measurement succeeded, 1 when a record reports an error, 2 for bad options."},
-        subcommands = {MeasureCommand.HttpServer.class, MeasureCommand.AgentToServer.class})
+        subcommands = {MeasureCommand.HttpServer.class, MeasureCommand.AgentToServer.class, MeasureFtpServerCommand.class})
 final class MeasureCommand implements Callable<Integer> {
 
     @Override

@@ -127,6 +127,7 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
 
         private FtpRecord measure(TimedFtpClient ftp) throws IOException {
             InetAddress address;
+            t.begin();
             try {
                 address = InetAddress.getByName(target.host());
             } catch (UnknownHostException e) {

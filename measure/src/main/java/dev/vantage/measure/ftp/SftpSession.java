@@ -71,6 +71,7 @@ final class SftpSession {
 
     private FtpRecord measure(SshClient client) throws IOException {
         InetAddress address;
+        t.begin();
         try {
             address = InetAddress.getByName(target.host());
         } catch (UnknownHostException e) {

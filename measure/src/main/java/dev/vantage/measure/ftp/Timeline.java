@@ -9,10 +9,15 @@ final class Timeline {
     /** The steps a session goes through; a failure is reported as the step it happened in. */
     enum Step { DNS, Connect, SSL, Login, Command, Data, Transfer }
 
-    final long start = System.nanoTime();
+    long start = System.nanoTime();
     long dnsEnd, connectEnd, readyEnd, firstByte, lastByte;
     volatile Step step = Step.DNS;
     String serverIp;
+
+    /** Starts the clock: called right before name resolution, after the client objects are built. */
+    void begin() {
+        start = System.nanoTime();
+    }
 
     FtpRecord record(Integer code, Long bytes, String errorType, String errorDetails) {
         Double dns = phase(start, dnsEnd), connect = phase(dnsEnd, connectEnd), negotiation = phase(connectEnd, readyEnd),
