@@ -1,0 +1,200 @@
+package dev.vantage.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vantage.agent.Agent;
+import dev.vantage.agent.AgentSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * ftp-server through the whole house: the v6 API creates the test, the built-in agent runs it against Debian's
+ * vsftpd (started here on a free loopback port, anonymous read-only), and the records come back from
+ * {@code /v6/web/ftp-server/{id}} and {@code /v6/net/metrics/{id}}.
+ */
+class FtpEndToEndTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final int FILE_SIZE = 3 * 1024 * 1024 + 17;
+
+    static Path tmp;
+    static Process vsftpd;
+    static int ftpPort;
+    static TestServer server;
+    static V6Client v6;
+    static Agent agent;
+
+    @BeforeAll
+    static void start() throws Exception {
+        tmp = Files.createTempDirectory("vantage-ftp-e2e");
+        Path root = Files.createDirectory(tmp.resolve("root"));
+        byte[] data = new byte[FILE_SIZE];
+        new Random(7).nextBytes(data);
+        Files.write(root.resolve("file.bin"), data);
+        Files.setPosixFilePermissions(root.resolve("file.bin"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ftpPort = free.getLocalPort();
+        }
+        Path conf = tmp.resolve("vsftpd.conf");
+        Files.writeString(conf, String.join("\n",
+                "listen=YES", "listen_address=127.0.0.1", "listen_port=" + ftpPort, "background=NO",
+                "anonymous_enable=YES", "no_anon_password=YES", "anon_root=" + root, "local_enable=NO",
+                "write_enable=NO", "pasv_enable=YES", "pasv_address=127.0.0.1", "connect_from_port_20=NO",
+                "secure_chroot_dir=/var/run/vsftpd/empty", "seccomp_sandbox=NO", "xferlog_enable=NO", ""));
+        Files.createDirectories(Path.of("/var/run/vsftpd/empty"));
+        vsftpd = new ProcessBuilder("vsftpd", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("vsftpd.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> banner(ftpPort));
+
+        server = TestServer.start(tmp.resolve("data"), Duration.ofSeconds(30));
+        v6 = server.client();
+        agent = new Agent(new AgentSettings(URI.create(server.baseUrl()), server.agentToken(), "ftp-agent", null, null, 2)).start();
+        await().atMost(PATIENCE).until(() -> agent.agentId() > 0);
+    }
+
+    /** vsftpd is up when it greets with 220. */
+    private static boolean banner(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(2000);
+            String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return line != null && line.startsWith("220");
+        } catch (Exception notYet) {
+            return false;
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (agent != null) agent.close();
+        if (v6 != null) v6.close();
+        if (server != null) server.close();
+        if (vsftpd != null) {
+            vsftpd.descendants().forEach(ProcessHandle::destroy);
+            vsftpd.destroy();
+            vsftpd.waitFor();
+        }
+        if (tmp != null) {
+            try (Stream<Path> walk = Files.walk(tmp)) {
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static int create(String body) {
+        V6Client.Reply created = v6.post("/v6/instant/ftp-server", body);
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        return created.json().path("test").path(0).path("testId").asInt();
+    }
+
+    private static List<JsonNode> records(String path) {
+        V6Client.Reply reply = v6.get(path);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        JsonNode layer = reply.json().path(path.contains("/net/") ? "net" : "web");
+        JsonNode list = layer.path(path.contains("/net/") ? "metrics" : "ftpServer");
+        return StreamSupport.stream(list.spliterator(), false).toList();
+    }
+
+    private String body(String path, String requestType, int network) {
+        return "{\"agents\":[{\"agentId\":" + agent.agentId() + "}],\"url\":\"ftp://127.0.0.1:" + ftpPort + "/" + path
+                + "\",\"requestType\":\"" + requestType + "\",\"username\":\"anonymous\",\"password\":\"e2e@\","
+                + "\"networkMeasurements\":" + network + "}";
+    }
+
+    @Test
+    void anInstantDownloadIsMeasuredByTheAgentAndServedInTheV6Shape() {
+        V6Client.Reply created = v6.post("/v6/instant/ftp-server", body("file.bin", "Download", 1));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode test = created.json().path("test").path(0);
+        int testId = test.path("testId").asInt();
+        assertThat(test.path("type").asText()).isEqualTo("ftp-server");
+        assertThat(test.path("username").asText()).isEqualTo("anonymous");
+        assertThat(test.has("password")).isFalse();
+        assertThat(test.path("apiLinks").toString()).contains("/v6/web/ftp-server/" + testId, "/v6/net/metrics/" + testId);
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(records("/v6/web/ftp-server/" + testId)).hasSize(1));
+        JsonNode r = records("/v6/web/ftp-server/" + testId).getFirst();
+        assertThat(r.path("agentId").asInt()).isEqualTo(agent.agentId());
+        assertThat(r.path("agentName").asText()).isEqualTo("ftp-agent");
+        assertThat(r.path("roundId").asLong()).isPositive();
+        assertThat(r.path("date").asText()).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d");
+        assertThat(r.path("serverIp").asText()).isEqualTo("127.0.0.1");
+        assertThat(r.path("errorType").asText()).isEqualTo("None");
+        assertThat(r.path("responseCode").asInt()).isEqualTo(226);
+        assertThat(r.path("wireSize").asLong()).isEqualTo(FILE_SIZE);
+        for (String phase : List.of("dnsTime", "connectTime", "negotiationTime", "waitTime", "responseTime",
+                "transferTime", "totalTime", "throughput")) {
+            assertThat(r.path(phase).isNumber()).as(phase + " in " + r).isTrue();
+        }
+        assertThat(r.path("totalTime").asDouble())
+                .isCloseTo(r.path("responseTime").asDouble() + r.path("transferTime").asDouble(), org.assertj.core.api.Assertions.within(0.0011));
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(records("/v6/net/metrics/" + testId)).hasSize(1));
+        JsonNode net = records("/v6/net/metrics/" + testId).getFirst();
+        assertThat(net.path("server").asText()).isEqualTo("127.0.0.1:" + ftpPort);
+        assertThat(net.path("loss").asDouble()).isZero();
+    }
+
+    @Test
+    void listAndAMissingFileComeBackAsRecordsToo() {
+        int list = create(body("", "List", 0));
+        int missing = create(body("no-such.bin", "Download", 0));
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(records("/v6/web/ftp-server/" + list)).hasSize(1);
+            assertThat(records("/v6/web/ftp-server/" + missing)).hasSize(1);
+        });
+        JsonNode listed = records("/v6/web/ftp-server/" + list).getFirst();
+        assertThat(listed.path("errorType").asText()).isEqualTo("None");
+        assertThat(listed.path("responseCode").asInt()).isEqualTo(226);
+        assertThat(listed.path("wireSize").asLong()).isGreaterThan("file.bin".length());
+
+        JsonNode failed = records("/v6/web/ftp-server/" + missing).getFirst();
+        assertThat(failed.path("errorType").asText()).isEqualTo("Command");
+        assertThat(failed.path("responseCode").asInt()).isEqualTo(550);
+        assertThat(failed.path("errorDetails").asText()).contains("RETR no-such.bin");
+        assertThat(failed.has("wireSize")).isFalse();
+        assertThat(failed.path("negotiationTime").isNumber()).isTrue();
+        V6Client.Reply net = v6.get("/v6/net/metrics/" + missing);
+        assertThat(net.status()).isIn(200, 400, 404); // no network layer was asked for
+        assertThat(net.body()).doesNotContain("\"metrics\"");
+    }
+
+    @Test
+    void badFtpFieldsGetA400NamingTheField() {
+        String ok = body("file.bin", "Download", 0);
+        String[][] cases = {
+                {ok.replace(",\"requestType\":\"Download\"", ""), "requestType is required"},
+                {ok.replace("Download", "Fetch"), "requestType must be one of Download, Upload, List"},
+                {ok.replace("ftp://", "http://"), "url must be an absolute ftp:// or ftps:// or sftp:// URL"},
+                {ok.replace("ftp://", "ftp://u:p@"), "url must not carry credentials"},
+                {ok.replace(",\"password\":\"e2e@\"", ""), "password is required"},
+                {ok.substring(0, ok.length() - 1) + ",\"ftpTimeLimit\":61}", "ftpTimeLimit must be an integer between 10 and 60"},
+                {ok.replace("ftp://", "sftp://").replace("\"networkMeasurements\"", "\"useActiveFtp\":1,\"networkMeasurements\""),
+                        "useActiveFtp=1 does not apply to sftp://"},
+        };
+        for (String[] c : cases) {
+            V6Client.Reply reply = v6.post("/v6/instant/ftp-server", c[0]);
+            assertThat(reply.status()).as(c[0] + " -> " + reply.body()).isEqualTo(400);
+            assertThat(reply.json().path("errorMessage").asText()).as(c[0]).contains(c[1]);
+        }
+    }
+}
