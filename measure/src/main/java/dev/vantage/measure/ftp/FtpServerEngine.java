@@ -113,14 +113,15 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
             } catch (IOException | RuntimeException e) {
                 return failure(e, ftp);
             } finally {
-                watchdog.interrupt();
                 if (ftp.isConnected()) {
                     try {
-                        ftp.logout(); // untimed courtesy; the session is measured already
+                        ftp.setSoTimeout(500);
+                        ftp.logout(); // an untimed courtesy, still under the watchdog; the session is measured already
                     } catch (IOException | RuntimeException ignored) {
                         // the server may have closed first
                     }
                 }
+                watchdog.interrupt();
                 ftp.closeNow();
             }
         }
