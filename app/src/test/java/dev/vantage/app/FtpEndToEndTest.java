@@ -179,6 +179,33 @@ class FtpEndToEndTest {
     }
 
     @Test
+    void measureFtpServerPrintsTheRecord() throws Exception {
+        MainTest.Run run = MainTest.run("measure", "ftp-server", "--url", "ftp://127.0.0.1:" + ftpPort + "/file.bin");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).contains("web/ftp-server", "responseCode     226", "wireSize         " + FILE_SIZE + " bytes",
+                "negotiationTime", "transferTime", "throughput", "errorType        None");
+
+        MainTest.Run json = MainTest.run("measure", "ftp-server", "--url", "ftp://127.0.0.1:" + ftpPort + "/",
+                "--request-type", "List", "--json");
+        assertThat(json.code()).as(json.err()).isZero();
+        JsonNode record = dev.vantage.model.Json.MAPPER.readTree(json.out()).path("web/ftp-server").path(0);
+        assertThat(record.path("responseCode").asInt()).isEqualTo(226);
+        assertThat(record.path("wireSize").asLong()).isPositive();
+
+        MainTest.Run missing = MainTest.run("measure", "ftp-server", "--url", "ftp://127.0.0.1:" + ftpPort + "/nope.bin");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.out()).contains("Command", "550");
+
+        MainTest.Run help = MainTest.run("measure", "ftp-server", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("Usage: vantage measure ftp-server", "--request-type", "--explicit-ftps", "--active");
+
+        MainTest.Run bad = MainTest.run("measure", "ftp-server", "--url", "http://127.0.0.1/");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("url must be an absolute ftp://");
+    }
+
+    @Test
     void badFtpFieldsGetA400NamingTheField() {
         String ok = body("file.bin", "Download", 0);
         String[][] cases = {
