@@ -37,8 +37,11 @@ class FtpEndToEndTest {
     private static final int FILE_SIZE = 3 * 1024 * 1024 + 17;
 
     static Path tmp;
+    static Path root;
     static Process vsftpd;
+    static Process vsftpdTls;
     static int ftpPort;
+    static int ftpsPort;
     static TestServer server;
     static V6Client v6;
     static Agent agent;
@@ -46,30 +49,67 @@ class FtpEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         tmp = Files.createTempDirectory("vantage-ftp-e2e");
-        Path root = Files.createDirectory(tmp.resolve("root"));
+        root = Files.createDirectory(tmp.resolve("root"));
         byte[] data = new byte[FILE_SIZE];
         new Random(7).nextBytes(data);
         Files.write(root.resolve("file.bin"), data);
         Files.setPosixFilePermissions(root.resolve("file.bin"), PosixFilePermissions.fromString("rw-r--r--"));
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            ftpPort = free.getLocalPort();
-        }
-        Path conf = tmp.resolve("vsftpd.conf");
-        Files.writeString(conf, String.join("\n",
-                "listen=YES", "listen_address=127.0.0.1", "listen_port=" + ftpPort, "background=NO",
-                "anonymous_enable=YES", "no_anon_password=YES", "anon_root=" + root, "local_enable=NO",
-                "write_enable=NO", "pasv_enable=YES", "pasv_address=127.0.0.1", "connect_from_port_20=NO",
-                "secure_chroot_dir=/var/run/vsftpd/empty", "seccomp_sandbox=NO", "xferlog_enable=NO", ""));
         Files.createDirectories(Path.of("/var/run/vsftpd/empty"));
-        vsftpd = new ProcessBuilder("vsftpd", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("vsftpd.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> banner(ftpPort));
+        ftpPort = freePort();
+        vsftpd = startVsftpd("plain", ftpPort, List.of());
+        // vsftpd with TLS keeps its default require_ssl_reuse=YES: data connections must resume the control session
+        Path cert = tmp.resolve("ftps.pem");
+        Files.writeString(cert, selfSignedPem());
+        ftpsPort = freePort();
+        vsftpdTls = startVsftpd("tls", ftpsPort, List.of("ssl_enable=YES", "allow_anon_ssl=YES",
+                "force_anon_logins_ssl=YES", "force_anon_data_ssl=YES", "rsa_cert_file=" + cert, "rsa_private_key_file=" + cert));
 
         server = TestServer.start(tmp.resolve("data"), Duration.ofSeconds(30));
         v6 = server.client();
         agent = new Agent(new AgentSettings(URI.create(server.baseUrl()), server.agentToken(), "ftp-agent", null, null, 2)).start();
         await().atMost(PATIENCE).until(() -> agent.agentId() > 0);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return free.getLocalPort();
+        }
+    }
+
+    /** Debian's vsftpd, standalone on a loopback port, anonymous and read-only on {@link #root}. */
+    private static Process startVsftpd(String name, int port, List<String> extra) throws Exception {
+        Path conf = tmp.resolve("vsftpd-" + name + ".conf");
+        List<String> lines = new java.util.ArrayList<>(List.of(
+                "listen=YES", "listen_address=127.0.0.1", "listen_port=" + port, "background=NO",
+                "anonymous_enable=YES", "no_anon_password=YES", "anon_root=" + root, "local_enable=NO",
+                "write_enable=NO", "pasv_enable=YES", "pasv_address=127.0.0.1", "connect_from_port_20=NO",
+                "secure_chroot_dir=/var/run/vsftpd/empty", "seccomp_sandbox=NO", "xferlog_enable=NO"));
+        lines.addAll(extra);
+        Files.writeString(conf, String.join("\n", lines) + "\n");
+        Process process = new ProcessBuilder("vsftpd", conf.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("vsftpd-" + name + ".log").toFile()).start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> banner(port));
+        return process;
+    }
+
+    /** A self-signed RSA certificate and its key in one PEM file, as vsftpd reads them. */
+    private static String selfSignedPem() throws Exception {
+        var gen = java.security.KeyPairGenerator.getInstance("RSA");
+        gen.initialize(2048);
+        var keys = gen.generateKeyPair();
+        var name = new org.bouncycastle.asn1.x500.X500Name("CN=vantage-ftps-e2e.local");
+        var now = java.time.Instant.now();
+        var cert = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name,
+                java.math.BigInteger.valueOf(now.toEpochMilli()), java.util.Date.from(now.minus(Duration.ofDays(1))),
+                java.util.Date.from(now.plus(Duration.ofDays(30))), name, keys.getPublic())
+                .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate()));
+        var text = new java.io.StringWriter();
+        try (var pem = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(text)) {
+            pem.writeObject(cert);
+            pem.writeObject(keys.getPrivate());
+        }
+        return text.toString();
     }
 
     /** vsftpd is up when it greets with 220. */
@@ -88,10 +128,11 @@ class FtpEndToEndTest {
         if (agent != null) agent.close();
         if (v6 != null) v6.close();
         if (server != null) server.close();
-        if (vsftpd != null) {
-            vsftpd.descendants().forEach(ProcessHandle::destroy);
-            vsftpd.destroy();
-            vsftpd.waitFor();
+        for (Process p : new Process[]{vsftpd, vsftpdTls}) {
+            if (p == null) continue;
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+            p.waitFor();
         }
         if (tmp != null) {
             try (Stream<Path> walk = Files.walk(tmp)) {
@@ -152,6 +193,27 @@ class FtpEndToEndTest {
         JsonNode net = records("/v6/net/metrics/" + testId).getFirst();
         assertThat(net.path("server").asText()).isEqualTo("127.0.0.1:" + ftpPort);
         assertThat(net.path("loss").asDouble()).isZero();
+    }
+
+    @Test
+    void explicitFtpsAgainstVsftpdResumesTheTlsSessionOnTheDataConnection() {
+        String url = "ftp://127.0.0.1:" + ftpsPort + "/";
+        int download = create(body("file.bin", "Download", 0).replace("ftp://127.0.0.1:" + ftpPort + "/", url)
+                .replace("\"networkMeasurements\"", "\"useExplicitFtps\":1,\"networkMeasurements\""));
+        int activeList = create(body("", "List", 0).replace("ftp://127.0.0.1:" + ftpPort + "/", url)
+                .replace("\"networkMeasurements\"", "\"useActiveFtp\":1,\"networkMeasurements\""));
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(records("/v6/web/ftp-server/" + download)).hasSize(1);
+            assertThat(records("/v6/web/ftp-server/" + activeList)).hasSize(1);
+        });
+        JsonNode r = records("/v6/web/ftp-server/" + download).getFirst();
+        assertThat(r.path("errorType").asText()).as(r.toString()).isEqualTo("None");
+        assertThat(r.path("responseCode").asInt()).isEqualTo(226);
+        assertThat(r.path("wireSize").asLong()).isEqualTo(FILE_SIZE);
+        // auto-detect (useExplicitFtps=0) found TLS on its own; this server refuses clear-text logins
+        JsonNode list = records("/v6/web/ftp-server/" + activeList).getFirst();
+        assertThat(list.path("errorType").asText()).as(list.toString()).isEqualTo("None");
+        assertThat(list.path("wireSize").asLong()).isPositive();
     }
 
     @Test

@@ -7,7 +7,9 @@ import org.apache.commons.net.ftp.FTPCmd;
 import org.apache.commons.net.ftp.FTPReply;
 import org.apache.commons.net.util.TrustManagerUtils;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -18,6 +20,7 @@ import java.net.SocketException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -95,7 +98,16 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
         FtpRecord run() {
             TimedFtpClient.Tls tls = target.scheme().equals("ftps") ? TimedFtpClient.Tls.IMPLICIT
                     : spec.explicitFtps() ? TimedFtpClient.Tls.EXPLICIT_REQUIRED : TimedFtpClient.Tls.EXPLICIT_IF_OFFERED;
-            TimedFtpClient ftp = new TimedFtpClient(tls, t);
+            TimedFtpClient ftp;
+            try {
+                SSLContext context = SSLContext.getInstance("TLS");
+                // The ftp-server test has no verifyCertificate option: any certificate is accepted (self-signed
+                // ones are the rule on FTP servers); the session is still encrypted.
+                context.init(null, new TrustManager[]{TrustManagerUtils.getAcceptAllTrustManager()}, null);
+                ftp = new TimedFtpClient(tls, t, context, target.host());
+            } catch (GeneralSecurityException e) {
+                return FtpRecord.failed("SSL", "cannot set up TLS: " + e.getMessage());
+            }
             // The deadline closes the connections; a blocked read then fails at once and the step says where.
             Thread watchdog = Thread.ofVirtual().start(() -> {
                 try {
@@ -143,9 +155,6 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
             ftp.setConnectTimeout(left);
             ftp.setDefaultTimeout(left);
             ftp.setDataTimeout(Duration.ofMillis(left));
-            // The ftp-server test has no verifyCertificate option: like the reference agent's FTP check, any
-            // certificate is accepted (self-signed ones are the rule on FTP servers); the session is still TLS.
-            ftp.setTrustManager(TrustManagerUtils.getAcceptAllTrustManager());
             if (spec.sourceIpAddress() != null) {
                 InetAddress source = InetAddress.getByName(spec.sourceIpAddress());
                 ftp.connect(address, target.port(), source, 0);
