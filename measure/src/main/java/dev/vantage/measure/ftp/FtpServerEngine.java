@@ -196,7 +196,7 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
             Socket data = ftp.openData(command, arg);
             if (data == null) throw refused(ftp, command, arg);
             t.step = Timeline.Step.Transfer;
-            boolean limited = false;
+            boolean limited;
             try (data; InputStream in = data.getInputStream()) {
                 byte[] buf = new byte[BUFFER];
                 long max = limit == null ? Long.MAX_VALUE : limit;
@@ -209,6 +209,8 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
                 t.lastByte = System.nanoTime();
                 if (t.firstByte == 0) t.firstByte = t.lastByte; // an empty file or listing
                 limited = bytes >= max;
+            } catch (IOException e) {
+                return brokenTransfer(ftp, command, e);
             }
             // After a limit the server may answer 426 (transfer aborted): the limit was ours, so not an error.
             boolean complete = ftp.completePendingCommand();
@@ -237,12 +239,30 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
                     bytes += n;
                 }
                 out.flush();
+            } catch (IOException e) {
+                return brokenTransfer(ftp, FTPCmd.STOR, e);
             }
             boolean complete = ftp.completePendingCommand();
             t.lastByte = System.nanoTime();
             int code = ftp.getReplyCode();
             if (!complete) return t.record(code, null, "Transfer", "STOR did not complete: " + ftp.getReplyString().strip());
             return t.record(code, bytes, "None", null);
+        }
+
+        /**
+         * The data connection broke mid-transfer: the server usually says why on the control connection (e.g. 551
+         * "error on output file"), so its reply is read, briefly, and reported instead of the bare socket error.
+         */
+        private FtpRecord brokenTransfer(TimedFtpClient ftp, FTPCmd command, IOException e) throws IOException {
+            if (timedOut) throw e;
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            try {
+                ftp.setSoTimeout((int) Math.min(1000, leftMillis()));
+                if (!ftp.completePendingCommand()) why = ftp.getReplyString().strip();
+            } catch (IOException | RuntimeException noReply) {
+                // the socket error is all there is
+            }
+            return t.record(ftp.getReplyCode(), null, "Transfer", command + " did not complete: " + why);
         }
 
         private StepFailure refused(TimedFtpClient ftp, FTPCmd command, String arg) {

@@ -278,6 +278,40 @@ class FtpServerEngineTest {
     }
 
     @Test
+    void uploadIntoAMissingDirectoryFailsWhenTheServerSaysSo() {
+        // MINA FtpServer answers 150 and only fails once it tries to write the file: a Transfer failure with its code
+        FtpRecord r = run(spec(server.url("ftp", server.plainPort, "no-such-dir"), "Upload"));
+        assertThat(r.errorType()).as(r.errorDetails()).isEqualTo("Transfer");
+        assertThat(r.responseCode()).isBetween(500, 599);
+        assertThat(r.errorDetails()).startsWith("STOR did not complete: " + r.responseCode());
+        assertThat(r.wireSize()).isNull();
+        assertThat(r.throughput()).isNull();
+        assertThat(r.waitTime()).isNotNull();
+    }
+
+    @Test
+    void sftpTimeLimitEndsASessionThatNeverGetsAnSshBanner() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try (Socket s = silent.accept()) {
+                    Thread.sleep(10_000);
+                } catch (Exception ignored) {
+                    // the test is over
+                }
+            });
+            long t0 = System.nanoTime();
+            FtpRecord r = run(with(spec("sftp://127.0.0.1:" + silent.getLocalPort() + "/" + FILE, "Download"),
+                    null, 1, false, false, PASSWORD));
+            long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+            acceptor.interrupt();
+            assertThat(r.errorType()).as(r.errorDetails()).isEqualTo("Timeout");
+            assertThat(r.connectTime()).isNotNull();
+            assertThat(r.negotiationTime()).isNull();
+            assertThat(elapsedMs).isBetween(900L, 2_500L);
+        }
+    }
+
+    @Test
     void sftpFailuresNameTheirStep() {
         FtpRecord login = run(with(spec(server.url("sftp", server.sftpPort, FILE), "Download"), null, 10, false, false, "wrong"));
         assertThat(login.errorType()).isEqualTo("Login");
