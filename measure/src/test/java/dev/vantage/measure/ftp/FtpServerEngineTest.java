@@ -92,6 +92,15 @@ class FtpServerEngineTest {
     }
 
     @Test
+    void sourceIpAddressIsTheClientAddressTheServerSees() {
+        FtpSpec s = spec(server.url("ftp", server.plainPort, FILE), "Download");
+        FtpRecord r = run(new FtpSpec(s.url(), s.requestType(), s.username(), s.password(), null, 10, 1000, false, false,
+                "127.0.0.2"));
+        assertConsistent(r, FILE_SIZE);
+        assertThat(server.clientAddresses).isNotEmpty().allSatisfy((id, address) -> assertThat(address).isEqualTo("127.0.0.2"));
+    }
+
+    @Test
     void explicitFtpsSecuresControlAndData() {
         FtpRecord r = run(with(spec(server.url("ftp", server.explicitPort, FILE), "Download"), null, 10, false, true, PASSWORD));
         assertConsistent(r, FILE_SIZE);

@@ -62,6 +62,8 @@ final class LocalFtpServer implements AutoCloseable {
     final List<String> commands = new CopyOnWriteArrayList<>();
     /** Whether each FTP session's control connection was secure at its last command, by session id. */
     final Map<String, Boolean> secureSessions = new ConcurrentHashMap<>();
+    /** The client address of each FTP session's control connection, by session id. */
+    final Map<String, String> clientAddresses = new ConcurrentHashMap<>();
 
     LocalFtpServer() throws Exception {
         home = Files.createTempDirectory("vantage-ftp");
@@ -88,6 +90,9 @@ final class LocalFtpServer implements AutoCloseable {
                 public FtpletResult beforeCommand(FtpSession session, FtpRequest request) {
                     commands.add(request.getCommand());
                     secureSessions.put(session.getSessionId().toString(), session.isSecure());
+                    if (session.getClientAddress() instanceof java.net.InetSocketAddress a) {
+                        clientAddresses.put(session.getSessionId().toString(), a.getAddress().getHostAddress());
+                    }
                     return FtpletResult.DEFAULT;
                 }
             })));
@@ -142,6 +147,7 @@ final class LocalFtpServer implements AutoCloseable {
     void clearCommands() {
         commands.clear();
         secureSessions.clear();
+        clientAddresses.clear();
     }
 
     private static void writeSelfSigned(Path file) throws Exception {
