@@ -189,6 +189,10 @@ class FtpEndToEndTest {
         assertThat(r.path("totalTime").asDouble())
                 .isCloseTo(r.path("responseTime").asDouble() + r.path("transferTime").asDouble(), org.assertj.core.api.Assertions.within(0.0011));
 
+        V6Client.Reply xml = v6.get("/v6/web/ftp-server/" + testId + ".xml");
+        assertThat(xml.status()).isEqualTo(200);
+        assertThat(xml.body()).contains("<ftpServer>", "<wireSize>" + FILE_SIZE + "</wireSize>", "<responseCode>226</responseCode>");
+
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(records("/v6/net/metrics/" + testId)).hasSize(1));
         JsonNode net = records("/v6/net/metrics/" + testId).getFirst();
         assertThat(net.path("server").asText()).isEqualTo("127.0.0.1:" + ftpPort);
