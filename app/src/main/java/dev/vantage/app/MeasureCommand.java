@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
         description = {"Runs one measurement here and prints its records (no server needed).",
                 "Fields are validated and defaulted as for POST /v6/instant/{testType}.",
                 "Exit code 0 when the measurement succeeded, 1 when a record reports an error, 2 for bad options."},
-        subcommands = {MeasureCommand.HttpServer.class, MeasureCommand.AgentToServer.class, MeasureFtpServerCommand.class})
+        subcommands = {MeasureCommand.HttpServer.class, MeasureCommand.AgentToServer.class, MeasureSipCommand.class,
+                MeasureFtpServerCommand.class})
 final class MeasureCommand implements Callable<Integer> {
 
     @Override
@@ -78,9 +79,9 @@ final class MeasureCommand implements Callable<Integer> {
             out.print(Report.format(records));
         }
         out.flush();
-        // Like curl: a measurement that failed (any record with errorDetails) exits 1, so scripts can tell.
+        // Like curl: a measurement that failed (any record with errorDetails or problemDetail) exits 1, so scripts can tell.
         boolean failed = records.values().stream().flatMap(List::stream)
-                .anyMatch(r -> !r.path("errorDetails").asText("").isEmpty());
+                .anyMatch(r -> !r.path("errorDetails").asText("").isEmpty() || !r.path("problemDetail").asText("").isEmpty());
         return failed ? 1 : 0;
     }
 

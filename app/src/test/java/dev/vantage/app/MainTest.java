@@ -32,7 +32,7 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "up", "server", "agent", "agent-token", "measure", "measure http-server",
-            "measure agent-to-server"})
+            "measure agent-to-server", "measure sip-server", "bench sip"})
     void everyCommandHasHelp(String command) {
         String[] words = command.isEmpty() ? new String[0] : command.split(" ");
         String[] args = java.util.Arrays.copyOf(words, words.length + 1);

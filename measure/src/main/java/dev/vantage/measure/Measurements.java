@@ -7,6 +7,7 @@ import dev.vantage.measure.http.HttpServerEngine;
 import dev.vantage.measure.http.HttpSpec;
 import dev.vantage.measure.net.NetworkMeasurements;
 import dev.vantage.measure.net.TcpProbeEngine;
+import dev.vantage.measure.sip.SipMeasurements;
 import dev.vantage.model.DataKind;
 import dev.vantage.model.Json;
 import okhttp3.HttpUrl;
@@ -41,6 +42,7 @@ public final class Measurements {
                     out.putAll(NetworkMeasurements.to(host, url.port(), definition, ctx));
                 }
             }
+            case "sip-server" -> out.putAll(SipMeasurements.run(definition, ctx));
             case "ftp-server" -> out.putAll(FtpMeasurements.run(definition, ctx));
             case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
             default -> throw new IllegalArgumentException("no engine for test type " + type);

@@ -14,9 +14,11 @@ public final class Report {
     private Report() {}
 
     private static final Set<String> MILLIS = Set.of("redirectTime", "dnsTime", "connectTime", "sslTime", "waitTime",
-            "receiveTime", "responseTime", "totalTime", "negotiationTime", "transferTime", "minLatency", "avgLatency", "maxLatency", "jitter");
+            "receiveTime", "responseTime", "totalTime", "minLatency", "avgLatency", "maxLatency", "jitter",
+            "optionsTime", "registerTime", "negotiationTime", "transferTime");
     /** Multi-line values printed as indented blocks after the scalar lines. */
-    private static final List<String> BLOCKS = List.of("requestHeaders", "responseHeaders");
+    private static final List<String> BLOCKS = List.of("requestHeaders", "responseHeaders", "optionsRequest",
+            "optionsResponse");
 
     public static String format(Map<DataKind, List<ObjectNode>> results) {
         StringBuilder out = new StringBuilder();
@@ -40,7 +42,7 @@ public final class Report {
             String text;
             if (v.isArray()) text = v.size() + (name.equals("sslCerts") ? " certificate(s)" : " item(s)");
             else if (v.isNumber() && MILLIS.contains(name)) text = millis(v) + " ms";
-            else if (name.equals("loss")) text = number(v) + " %";
+            else if (name.equals("loss") || name.equals("availability")) text = number(v) + " %";
             else if (name.equals("wireSize")) text = v.asText() + " bytes";
             else if (name.equals("throughput")) text = v.asText() + " bytes/s";
             else text = v.isNumber() ? number(v) : v.asText();
@@ -55,7 +57,17 @@ public final class Report {
             JsonNode v = record.get(block);
             if (v == null || v.isNull() || v.asText().isBlank()) continue;
             out.append("  ").append(block).append(":\n");
-            for (String line : v.asText().split("\r?\n")) if (!line.isEmpty()) out.append("    ").append(line).append('\n');
+            boolean started = false, gap = false; // empty lines between two messages (SIP: challenge, retry) stay one
+            for (String line : v.asText().split("\r?\n")) {
+                if (line.isEmpty()) {
+                    gap = started;
+                    continue;
+                }
+                if (gap) out.append('\n');
+                gap = false;
+                started = true;
+                out.append("    ").append(line).append('\n');
+            }
         }
     }
 

@@ -48,10 +48,11 @@ public final class Warmup {
             ObjectNode net = Json.MAPPER.createObjectNode()
                     .put("server", "127.0.0.1").put("port", responder.getAddress().getPort());
             Measurements.run("agent-to-server", net, RunContext.withTimeoutMillis(300, "warm-up"));
+            dev.vantage.measure.sip.SipWarmup.run(ROUNDS);
             dev.vantage.measure.ftp.FtpWarmup.run(ROUNDS / 2);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             log.warn("engine warm-up failed: {}", e.toString());
         } finally {
             responder.stop(0);

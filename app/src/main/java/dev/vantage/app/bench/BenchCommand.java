@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 /** {@code vantage bench <what>}: benchmarks that print a table (goals are measured here, not in timed tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on loopback that print a table of figures.",
-        subcommands = {BenchCommand.Dispatch.class})
+        subcommands = {BenchCommand.Dispatch.class, BenchCommand.Sip.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -49,6 +49,27 @@ public final class BenchCommand implements Runnable {
             }
             PrintWriter out = spec.commandLine().getOut();
             new DispatchBench(new DispatchBench.Options(samples, warmup, seconds, clients, pgUrl, pgUser, pgPassword), out).run();
+            return 0;
+        }
+    }
+
+    @Command(name = "sip", mixinStandardHelpOptions = true,
+            description = "OPTIONS response times of the sip-server engine next to sipp's own (-trace_rtt) against the "
+                    + "same sipp UAS on loopback, over UDP and TCP, with and without a pause before the answer.")
+    static final class Sip implements Callable<Integer> {
+        @Option(names = "--samples", defaultValue = "100", description = "OPTIONS per row and side (default ${DEFAULT-VALUE})")
+        int samples;
+        @Option(names = "--pause", defaultValue = "300", description = "The UAS's pause before answering in the second row of each transport, ms; 0 for none (default ${DEFAULT-VALUE})")
+        int pause;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (samples < 1 || pause < 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--samples must be positive and --pause not negative");
+            }
+            new SipBench(new SipBench.Options(samples, pause), spec.commandLine().getOut()).run();
             return 0;
         }
     }

@@ -15,7 +15,7 @@ public enum TestType {
     DNS_TRACE("dns-trace", false),
     DNS_SERVER("dns-server", false),
     DNS_DNSSEC("dns-dnssec", false),
-    SIP_SERVER("sip-server", false),
+    SIP_SERVER("sip-server", true),
     VOICE("voice", false);
 
     private final String wireName;
