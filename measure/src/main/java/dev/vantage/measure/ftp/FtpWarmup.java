@@ -56,10 +56,10 @@ public final class FtpWarmup {
     }
 
     private static void serve(Socket session) {
+        ServerSocket passive = null;
         try (session; Writer out = new java.io.OutputStreamWriter(session.getOutputStream(), StandardCharsets.US_ASCII);
              BufferedReader in = new BufferedReader(new InputStreamReader(session.getInputStream(), StandardCharsets.US_ASCII))) {
             reply(out, "220 warm-up");
-            ServerSocket passive = null;
             String line;
             while ((line = in.readLine()) != null) {
                 String command = line.split(" ", 2)[0].toUpperCase(Locale.ROOT);
@@ -94,6 +94,12 @@ public final class FtpWarmup {
             }
         } catch (IOException ignored) {
             // the engine closed first; nothing to report from a warm-up
+        } finally {
+            try {
+                if (passive != null) passive.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
     }
 
