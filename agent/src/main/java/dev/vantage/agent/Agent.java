@@ -296,7 +296,7 @@ public final class Agent implements AutoCloseable {
         observer.started(task);
         try {
             long budget = Math.max(1000, task.deadlineMillis() - measuredAt - UPLOAD_MARGIN.toMillis());
-            RunContext ctx = new RunContext(started + budget * 1_000_000L, clock, settings.name());
+            RunContext ctx = new RunContext(started + budget * 1_000_000L, clock, settings.name(), settings.engineOptions());
             Map<DataKind, List<ObjectNode>> records = Measurements.run(task.type(), task.definition(), ctx);
             Map<String, List<ObjectNode>> byName = new LinkedHashMap<>();
             records.forEach((kind, list) -> byName.put(kind.name(), list));

@@ -1,5 +1,7 @@
 package dev.vantage.agent;
 
+import dev.vantage.measure.EngineOptions;
+
 import java.net.URI;
 
 /**
@@ -11,9 +13,14 @@ import java.net.URI;
  * @param location    free text shown in the agent list (may be null)
  * @param countryId   ISO country code (may be null)
  * @param concurrency how many tasks may run at once
+ * @param engineOptions what some engines need from the agent's own configuration (DNS root hints, trust anchors)
  */
 public record AgentSettings(URI serverUrl, String token, String name, String location, String countryId,
-                            int concurrency) {
+                            int concurrency, EngineOptions engineOptions) {
+
+    public AgentSettings(URI serverUrl, String token, String name, String location, String countryId, int concurrency) {
+        this(serverUrl, token, name, location, countryId, concurrency, EngineOptions.DEFAULT);
+    }
 
     public static final String VERSION = "0.1.0";
 
@@ -26,6 +33,7 @@ public record AgentSettings(URI serverUrl, String token, String name, String loc
         if (token == null || token.isBlank()) throw new IllegalArgumentException("agent token is required");
         if (name == null || name.isBlank()) throw new IllegalArgumentException("agent name is required");
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+        if (engineOptions == null) engineOptions = EngineOptions.DEFAULT;
     }
 
     public static AgentSettings of(String serverUrl, String token, String name) {

@@ -35,6 +35,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "8", description = "Tasks run at once (default: ${DEFAULT-VALUE})")
     int concurrency;
 
+    @picocli.CommandLine.Mixin
+    DnsOptions dns = new DnsOptions();
+
     @Override
     public Integer call() throws Exception {
         if (token == null || token.isBlank()) {
@@ -50,7 +53,7 @@ final class AgentCommand implements Callable<Integer> {
         AgentSettings settings;
         try {
             settings = new AgentSettings(url, token.strip(), name == null ? HostInfo.hostname() : name, location,
-                    country, concurrency);
+                    country, concurrency, dns.engineOptions());
         } catch (IllegalArgumentException e) {
             throw new Main.UsageError(e.getMessage());
         }

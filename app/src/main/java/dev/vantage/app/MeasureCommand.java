@@ -2,6 +2,7 @@ package dev.vantage.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.measure.EngineOptions;
 import dev.vantage.measure.Measurements;
 import dev.vantage.measure.Report;
 import dev.vantage.measure.Warmup;
@@ -28,13 +29,15 @@ import java.util.concurrent.Callable;
                 "Fields are validated and defaulted as for POST /v6/instant/{testType}.",
                 "Exit code 0 when the measurement succeeded, 1 when a record reports an error, 2 for bad options."},
         subcommands = {MeasureCommand.HttpServer.class, MeasureCommand.AgentToServer.class, MeasureSipCommand.class,
+                DnsMeasureCommand.DnsServer.class, DnsMeasureCommand.DnsTrace.class, DnsMeasureCommand.DnsSec.class,
                 MeasureFtpServerCommand.class})
 final class MeasureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
         throw new Main.UsageError("name a test type: vantage measure http-server --url URL | "
-                + "vantage measure agent-to-server --server HOST:PORT (see --help)");
+                + "vantage measure agent-to-server --server HOST:PORT | "
+                + "vantage measure dns-server|dns-trace|dns-dnssec NAME [TYPE] (see --help)");
     }
 
     /** Options every measure subcommand has. */
@@ -52,6 +55,19 @@ final class MeasureCommand implements Callable<Integer> {
 
     /** Validates like the instant API, runs the engine and prints the report or JSON. */
     static int run(String type, ObjectNode body, Common common, java.io.PrintWriter out) throws InterruptedException, IOException {
+        Map<DataKind, List<ObjectNode>> records = measure(type, body, common, EngineOptions.DEFAULT);
+        if (common.json) {
+            printJson(records, out);
+        } else {
+            out.print(Report.format(records));
+        }
+        out.flush();
+        return exitCode(records);
+    }
+
+    /** Validates {@code body} as POST /v6/instant/{type} would, and runs the engine here with the given agent options. */
+    static Map<DataKind, List<ObjectNode>> measure(String type, ObjectNode body, Common common, EngineOptions options)
+            throws InterruptedException {
         body.put("networkMeasurements", common.network ? 1 : 0);
         for (String field : common.fields) {
             int eq = field.indexOf('=');
@@ -69,17 +85,18 @@ final class MeasureCommand implements Callable<Integer> {
         ObjectNode definition = test.definition().deepCopy();
         if (test.secrets() != null) definition.setAll(test.secrets());
         Warmup.run(); // a cold JVM would otherwise inflate the phases of this single run
-        RunContext ctx = RunContext.withTimeoutMillis(120_000, "vantage-cli");
-        Map<DataKind, List<ObjectNode>> records = Measurements.run(type, definition, ctx);
-        if (common.json) {
-            Map<String, List<ObjectNode>> byEndpoint = new LinkedHashMap<>();
-            records.forEach((kind, list) -> byEndpoint.put(kind.path(), list));
-            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(byEndpoint));
-        } else {
-            out.print(Report.format(records));
-        }
-        out.flush();
-        // Like curl: a measurement that failed (any record with errorDetails or problemDetail) exits 1, so scripts can tell.
+        RunContext ctx = RunContext.withTimeoutMillis(120_000, "vantage-cli").withOptions(options);
+        return Measurements.run(type, definition, ctx);
+    }
+
+    static void printJson(Map<DataKind, List<ObjectNode>> records, java.io.PrintWriter out) throws IOException {
+        Map<String, List<ObjectNode>> byEndpoint = new LinkedHashMap<>();
+        records.forEach((kind, list) -> byEndpoint.put(kind.path(), list));
+        out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(byEndpoint));
+    }
+
+    /** Like curl: a measurement that failed (any record with errorDetails or problemDetail) exits 1, so scripts can tell. */
+    static int exitCode(Map<DataKind, List<ObjectNode>> records) {
         boolean failed = records.values().stream().flatMap(List::stream)
                 .anyMatch(r -> !r.path("errorDetails").asText("").isEmpty() || !r.path("problemDetail").asText("").isEmpty());
         return failed ? 1 : 0;

@@ -30,6 +30,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--agent-name", paramLabel = "NAME", description = "Name of the built-in agent (default: hostname)")
     String agentName;
 
+    @Mixin
+    DnsOptions dns = new DnsOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -42,7 +45,7 @@ final class UpCommand implements Callable<Integer> {
         Agent agent;
         try {
             agent = new Agent(new AgentSettings(URI.create(server.loopbackUrl()), server.agentToken(), name,
-                    "Built-in agent", null, 8)).start();
+                    "Built-in agent", null, 8, dns.engineOptions())).start();
         } catch (RuntimeException e) {
             server.close();
             throw e;

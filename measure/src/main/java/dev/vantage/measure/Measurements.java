@@ -2,6 +2,7 @@ package dev.vantage.measure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.measure.dns.DnsMeasurements;
 import dev.vantage.measure.ftp.FtpMeasurements;
 import dev.vantage.measure.http.HttpServerEngine;
 import dev.vantage.measure.http.HttpSpec;
@@ -45,6 +46,7 @@ public final class Measurements {
             case "sip-server" -> out.putAll(SipMeasurements.run(definition, ctx));
             case "ftp-server" -> out.putAll(FtpMeasurements.run(definition, ctx));
             case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
+            case "dns-server", "dns-trace", "dns-dnssec" -> out.putAll(DnsMeasurements.run(type, definition, ctx));
             default -> throw new IllegalArgumentException("no engine for test type " + type);
         }
         return out;

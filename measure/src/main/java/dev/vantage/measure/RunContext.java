@@ -9,8 +9,21 @@ import java.time.Clock;
  * @param deadlineNanos {@link System#nanoTime()} value after which the engine must have returned
  * @param clock         wall clock
  * @param agentName     name of the measuring agent (used in User-Agent strings and logs)
+ * @param options       the agent's own settings some engines need (DNS root hints, trust anchors)
  */
-public record RunContext(long deadlineNanos, Clock clock, String agentName) {
+public record RunContext(long deadlineNanos, Clock clock, String agentName, EngineOptions options) {
+
+    public RunContext {
+        if (options == null) options = EngineOptions.DEFAULT;
+    }
+
+    public RunContext(long deadlineNanos, Clock clock, String agentName) {
+        this(deadlineNanos, clock, agentName, EngineOptions.DEFAULT);
+    }
+
+    public RunContext withOptions(EngineOptions options) {
+        return new RunContext(deadlineNanos, clock, agentName, options);
+    }
 
     public static RunContext withTimeoutMillis(long millis, String agentName) {
         return new RunContext(System.nanoTime() + millis * 1_000_000L, Clock.systemUTC(), agentName);

@@ -49,6 +49,7 @@ public final class Warmup {
                     .put("server", "127.0.0.1").put("port", responder.getAddress().getPort());
             Measurements.run("agent-to-server", net, RunContext.withTimeoutMillis(300, "warm-up"));
             dev.vantage.measure.sip.SipWarmup.run(ROUNDS);
+            dev.vantage.measure.dns.DnsMeasurements.warmUp();
             dev.vantage.measure.ftp.FtpWarmup.run(ROUNDS / 2);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 /** {@code vantage bench <what>}: benchmarks that print a table (goals are measured here, not in timed tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on loopback that print a table of figures.",
-        subcommands = {BenchCommand.Dispatch.class, BenchCommand.Sip.class})
+        subcommands = {BenchCommand.Dispatch.class, BenchCommand.Sip.class, BenchCommand.Dns.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -70,6 +70,29 @@ public final class BenchCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--samples must be positive and --pause not negative");
             }
             new SipBench(new SipBench.Options(samples, pause), spec.commandLine().getOut()).run();
+            return 0;
+        }
+    }
+
+    @Command(name = "dns", mixinStandardHelpOptions = true,
+            description = {"A real BIND named on 127.0.53.200: our dns-server resolution time next to dig's for the",
+                    "same query, and the dns-server queries per second one agent sustains with N workers (needs root)."})
+    static final class Dns implements Callable<Integer> {
+        @Option(names = "--seconds", defaultValue = "5", description = "Length of each throughput row (default ${DEFAULT-VALUE})")
+        int seconds;
+        @Option(names = "--workers", defaultValue = "1,4,16,64", split = ",", description = "Concurrent workers per row (default ${DEFAULT-VALUE})")
+        java.util.List<Integer> workers;
+        @Option(names = "--samples", defaultValue = "50", description = "Queries each for the dig comparison (default ${DEFAULT-VALUE})")
+        int samples;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (seconds < 1 || samples < 1 || workers.stream().anyMatch(w -> w < 1)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seconds, --samples and --workers must be positive");
+            }
+            new DnsBench(new DnsBench.Options(seconds, workers, samples), spec.commandLine().getOut()).run();
             return 0;
         }
     }

@@ -12,9 +12,9 @@ public enum TestType {
     TRANSACTIONS("transactions", false),
     WEB_TRANSACTIONS("web-transactions", false),
     FTP_SERVER("ftp-server", true),
-    DNS_TRACE("dns-trace", false),
-    DNS_SERVER("dns-server", false),
-    DNS_DNSSEC("dns-dnssec", false),
+    DNS_TRACE("dns-trace", true),
+    DNS_SERVER("dns-server", true),
+    DNS_DNSSEC("dns-dnssec", true),
     SIP_SERVER("sip-server", true),
     VOICE("voice", false);
 

@@ -486,7 +486,7 @@ final class TypeSpecs {
         }
     }
 
-    /** dns-server: [{"serverName": host}] — host names gain the trailing dot v6 shows; serverId is assigned later. */
+    /** dns-server: [{"serverName": host}] — host names gain the trailing dot v6 shows; each server gets its serverId. */
     private static void dnsServers(Draft d) throws InvalidTestException {
         JsonNode servers = d.definition().get("dnsServers");
         if (servers.isEmpty()) throw d.error("dnsServers must not be empty");
@@ -505,7 +505,8 @@ final class TypeSpecs {
                 throw d.error(label + ".serverName must be a host name or IP address, got " + FieldSpec.shown(name));
             }
             if (!FieldSpec.isIpLiteral(host) && !host.endsWith(".")) host = host + ".";
-            if (seen.add(host)) clean.addObject().put("serverName", host);
+            // serverId: the server's position in this test (1, 2, ...); /v6/dns/server/{testId}/{serverId} selects by it
+            if (seen.add(host)) clean.addObject().put("serverId", clean.size()).put("serverName", host);
         }
         d.definition().set("dnsServers", clean);
     }

@@ -134,7 +134,8 @@ class TypeTablesTest {
         assertThat(t.definition()).isEqualTo(json("{\"type\":\"dns-server\",\"testName\":\"www.example.net A\","
                 + COMMON + """
                 "domain":"www.example.net A",
-                "dnsServers":[{"serverName":"ns1.example.net."},{"serverName":"192.0.2.53"},{"serverName":"ns2.example.net."}],
+                "dnsServers":[{"serverId":1,"serverName":"ns1.example.net."},{"serverId":2,"serverName":"192.0.2.53"},
+                 {"serverId":3,"serverName":"ns2.example.net."}],
                 "dnsTransportProtocol":"UDP","recursiveQueries":1,"dnsQueryClass":"IN",""" + NETWORK_BLOCK
                 .replace("\"numPathTraces\":3", "\"numPathTraces\":1") + "}"));
         assertThat(t.dataKinds()).containsExactly(DataKind.DNS_SERVER, DataKind.NET_METRICS, DataKind.NET_PATH_VIS);
