@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
                 "Exit code 0 when the measurement succeeded, 1 when a record reports an error, 2 for bad options."},
         subcommands = {MeasureCommand.HttpServer.class, MeasureCommand.AgentToServer.class, MeasureSipCommand.class,
                 DnsMeasureCommand.DnsServer.class, DnsMeasureCommand.DnsTrace.class, DnsMeasureCommand.DnsSec.class,
-                MeasureAgentToAgent.class, VoiceCommands.Measure.class})
+                MeasureAgentToAgent.class, VoiceCommands.Measure.class, MeasureFtpServerCommand.class})
 final class MeasureCommand implements Callable<Integer> {
 
     @Override

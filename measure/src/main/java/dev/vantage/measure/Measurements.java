@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.a2a.AgentToAgent;
 import dev.vantage.measure.dns.DnsMeasurements;
+import dev.vantage.measure.ftp.FtpMeasurements;
 import dev.vantage.measure.http.HttpServerEngine;
 import dev.vantage.measure.http.HttpSpec;
 import dev.vantage.measure.net.NetworkMeasurements;
@@ -44,6 +45,7 @@ public final class Measurements {
                 }
             }
             case "sip-server" -> out.putAll(SipMeasurements.run(definition, ctx));
+            case "ftp-server" -> out.putAll(FtpMeasurements.run(definition, ctx));
             case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
             case "dns-server", "dns-trace", "dns-dnssec" -> out.putAll(DnsMeasurements.run(type, definition, ctx));
             case "agent-to-agent" -> out.putAll(AgentToAgent.run(definition, ctx));

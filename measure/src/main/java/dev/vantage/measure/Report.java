@@ -15,7 +15,7 @@ public final class Report {
 
     private static final Set<String> MILLIS = Set.of("redirectTime", "dnsTime", "connectTime", "sslTime", "waitTime",
             "receiveTime", "responseTime", "totalTime", "minLatency", "avgLatency", "maxLatency", "jitter",
-            "optionsTime", "registerTime", "clockOffset", "clockErrorBound");
+            "optionsTime", "registerTime", "clockOffset", "clockErrorBound", "negotiationTime", "transferTime");
     /** Multi-line values printed as indented blocks after the scalar lines. */
     private static final List<String> BLOCKS = List.of("requestHeaders", "responseHeaders", "optionsRequest",
             "optionsResponse");

@@ -51,6 +51,7 @@ public final class Warmup {
             dev.vantage.measure.sip.SipWarmup.run(ROUNDS);
             dev.vantage.measure.dns.DnsMeasurements.warmUp();
             dev.vantage.measure.a2a.PairWarmup.run();
+            dev.vantage.measure.ftp.FtpWarmup.run(ROUNDS / 2);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | IOException e) {

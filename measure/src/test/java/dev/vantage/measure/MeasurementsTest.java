@@ -69,7 +69,7 @@ class MeasurementsTest {
 
     @Test
     void unknownTypeIsRejected() {
-        assertThatThrownBy(() -> Measurements.run("ftp-server", Json.MAPPER.createObjectNode(), ctx()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ftp-server");
+        assertThatThrownBy(() -> Measurements.run("bgp", Json.MAPPER.createObjectNode(), ctx()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bgp");
     }
 }

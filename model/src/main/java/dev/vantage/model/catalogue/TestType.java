@@ -11,7 +11,7 @@ public enum TestType {
     PAGE_LOAD("page-load", false),
     TRANSACTIONS("transactions", false),
     WEB_TRANSACTIONS("web-transactions", false),
-    FTP_SERVER("ftp-server", false),
+    FTP_SERVER("ftp-server", true),
     DNS_TRACE("dns-trace", true),
     DNS_SERVER("dns-server", true),
     DNS_DNSSEC("dns-dnssec", true),

@@ -174,7 +174,7 @@ final class TypeSpecs {
                         flag("useExplicitFtps", 0)),
                 networkBlock(3, 3, true)),
                 true, Network.OPTIONAL, List.of(DataKind.WEB_FTP_SERVER), d -> d.path("url").asText(),
-                List.of(TypeSpecs::bandwidthNeedsNetwork)));
+                List.of(TypeSpecs::ftpUrl, TypeSpecs::bandwidthNeedsNetwork)));
 
         put(m, new TypeSpec(TestType.DNS_TRACE, List.of(
                 of("domain", Kind.DOMAIN).required(),
@@ -351,6 +351,25 @@ final class TypeSpecs {
     private static void bandwidthNeedsNetwork(Draft d) throws InvalidTestException {
         if (d.intOf("bandwidthMeasurements") == 1 && d.intOf("networkMeasurements") != 1) {
             throw d.error("bandwidthMeasurements must be 0 when networkMeasurements is 0");
+        }
+    }
+
+    /**
+     * ftp-server: the url is echoed (and names the test), so it may not carry a password; the FTP mode switches
+     * only where they mean something (ftps:// is implicit FTPS, sftp:// is SSH with no separate data connection).
+     */
+    private static void ftpUrl(Draft d) throws InvalidTestException {
+        java.net.URI url = java.net.URI.create(d.textOf("url"));
+        if (url.getRawUserInfo() != null) {
+            throw d.error("url must not carry credentials; give them in username and password");
+        }
+        String scheme = url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (d.intOf("useExplicitFtps") == 1 && !scheme.equals("ftp")) {
+            throw d.error("useExplicitFtps=1 needs an ftp:// url (ftps:// is implicit FTPS, sftp:// is SSH), got "
+                    + scheme + "://");
+        }
+        if (d.intOf("useActiveFtp") == 1 && scheme.equals("sftp")) {
+            throw d.error("useActiveFtp=1 does not apply to sftp:// (SFTP has no separate data connection)");
         }
     }
 

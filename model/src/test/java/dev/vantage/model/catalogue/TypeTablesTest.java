@@ -430,6 +430,16 @@ class TypeTablesTest {
                 .isEqualTo("ftpTimeLimit must be an integer between 10 and 60, got 5");
         assertThat(refusal(TestType.FTP_SERVER, base + ",\"ftpTargetTime\":7000}"))
                 .isEqualTo("ftpTargetTime must be an integer between 1000 and 6000, got 7000");
+        assertThat(refusal(TestType.FTP_SERVER, base.replace("ftp://", "ftp://u:pw@") + "}"))
+                .isEqualTo("url must not carry credentials; give them in username and password");
+        assertThat(refusal(TestType.FTP_SERVER, base.replace("ftp://", "ftps://") + ",\"useExplicitFtps\":1}"))
+                .isEqualTo("useExplicitFtps=1 needs an ftp:// url (ftps:// is implicit FTPS, sftp:// is SSH), got ftps://");
+        assertThat(refusal(TestType.FTP_SERVER, base.replace("ftp://", "sftp://") + ",\"useActiveFtp\":1}"))
+                .isEqualTo("useActiveFtp=1 does not apply to sftp:// (SFTP has no separate data connection)");
+        assertThat(refusal(TestType.FTP_SERVER, base + ",\"useActiveFtp\":2}"))
+                .startsWith("useActiveFtp must be ");
+        assertThat(refusal(TestType.FTP_SERVER, base + ",\"downloadLimit\":0}"))
+                .isEqualTo("downloadLimit must be an integer of at least 1, got 0");
     }
 
     @Test
