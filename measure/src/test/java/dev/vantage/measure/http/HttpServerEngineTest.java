@@ -87,7 +87,8 @@ class HttpServerEngineTest {
         assertThat(r.waitTime()).isNotNull();
         assertThat(r.totalTime()).isEqualTo(r.responseTime() + r.receiveTime());
         long phases = r.connectTime() + r.waitTime() + (r.dnsTime() == null ? 0 : r.dnsTime());
-        assertThat(r.responseTime()).isBetween(phases - 2, phases + 5);
+        // rounding of each phase, plus the request-send step no field reports (it stretches when the CPU is starved)
+        assertThat(r.responseTime()).isBetween(phases - 2, phases + 25);
         assertThat(r.requestHeaders()).startsWith("GET /ok HTTP/1.1\r\n").contains("User-Agent: " + HttpSpec.DEFAULT_USER_AGENT);
         assertThat(r.responseHeaders()).startsWith("HTTP/1.1 200");
     }
@@ -120,7 +121,7 @@ class HttpServerEngineTest {
         assertThat(r.sslCerts().getFirst().daysUntilExpiry()).isBetween(28L, 30L);
         assertThat(r.sslCerts().getFirst().fetchDateInValidCertDateRange()).isTrue();
         long phases = r.connectTime() + r.sslTime() + r.waitTime() + (r.dnsTime() == null ? 0 : r.dnsTime());
-        assertThat(r.responseTime()).isBetween(phases - 3, phases + 10);
+        assertThat(r.responseTime()).isBetween(phases - 3, phases + 25);
     }
 
     @Test
