@@ -109,7 +109,7 @@ public final class RtpStreamSender {
             }
             int length = packet.remaining();
             try {
-                channel.send(packet, target);
+                if (channel.send(packet, target) == 0) throw new IOException("the socket's send buffer is full");
                 long wall = wallBase + (now - wallNanoOrigin);
                 if (sent == 0) firstWall = wall;
                 lastWall = wall;
