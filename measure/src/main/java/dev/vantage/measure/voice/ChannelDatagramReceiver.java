@@ -47,6 +47,10 @@ public final class ChannelDatagramReceiver implements DatagramReceiver {
         } catch (SocketTimeoutException e) {
             if (Thread.interrupted()) throw new InterruptedException();
             return null;
+        } catch (IOException e) {
+            // an interrupt closes the channel under a blocked receive: report the interrupt, not the closing
+            if (Thread.interrupted()) throw new InterruptedException();
+            throw e;
         }
         long now = System.nanoTime();
         return new Datagram(Arrays.copyOf(packet.getData(), packet.getLength()),

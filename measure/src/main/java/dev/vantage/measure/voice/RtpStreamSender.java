@@ -27,6 +27,8 @@ public final class RtpStreamSender {
     private RtpStreamSender() {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Half a second of G.711 packets refused in a row: the agent cannot send at all. */
+    static final int MAX_FAILURES_IN_A_ROW = 25;
 
     /**
      * @param channel a channel (bound, in blocking mode) the caller owns and closes
@@ -71,6 +73,8 @@ public final class RtpStreamSender {
         long firstWall = 0, lastWall = 0;
         long maxLate = 0;
         int index = 0;
+        int failed = 0, failedInARow = 0;
+        String firstFailure = null;
         while (index < planned || !held.isEmpty()) {
             long nextDue = index < planned ? t0 + index * interval : Long.MAX_VALUE;
             Held nextHeld = held.isEmpty() ? null : held.getFirst();
@@ -81,40 +85,48 @@ public final class RtpStreamSender {
             }
             waitUntil(due);
             long now = System.nanoTime();
-            try {
-                if (nextHeld != null && nextHeld.due <= nextDue) {
-                    held.removeFirst();
-                    channel.send(ByteBuffer.wrap(nextHeld.bytes), target);
-                    bytes += nextHeld.bytes.length;
-                    sent++;
-                    lastWall = wallBase + (now - wallNanoOrigin);
-                    continue;
-                }
+            ByteBuffer packet;
+            if (nextHeld != null && nextHeld.due <= nextDue) {
+                held.removeFirst();
+                packet = ByteBuffer.wrap(nextHeld.bytes);
+            } else {
                 long scheduled = t0 + index * interval;
                 maxLate = Math.max(maxLate, now - scheduled);
-                int payload = codec.payloadBytes(index);
                 long sendWall = wallBase + (now - wallNanoOrigin);
                 RtpPacket.write(buffer, codec.payloadType(), index == 0, (firstSeq + index) & 0xffff,
-                        (firstTs + (long) index * codec.timestampStep()) & 0xffffffffL, ssrc, roundToken, sendWall, payload);
+                        (firstTs + (long) index * codec.timestampStep()) & 0xffffffffL, ssrc, roundToken, sendWall,
+                        codec.payloadBytes(index));
                 long extra = extraDelayNanos.applyAsLong(index);
+                index++;
                 if (extra > 0) {
                     byte[] copy = new byte[buffer.remaining()];
                     buffer.get(copy);
                     held.add(new Held(now + extra, copy));
                     held.sort((a, b) -> Long.compare(a.due, b.due));
-                } else {
-                    bytes += buffer.remaining();
-                    channel.send(buffer, target);
-                    sent++;
+                    continue;
                 }
-                if (index == 0) firstWall = sendWall;
-                lastWall = sendWall;
-                index++;
+                packet = buffer;
+            }
+            int length = packet.remaining();
+            try {
+                if (channel.send(packet, target) == 0) throw new IOException("the socket's send buffer is full");
+                long wall = wallBase + (now - wallNanoOrigin);
+                if (sent == 0) firstWall = wall;
+                lastWall = wall;
+                sent++;
+                bytes += length;
+                failedInARow = 0;
             } catch (IOException e) {
-                problems.add("sending failed after " + sent + " packets: " + e.getMessage());
-                break;
+                // a local refusal (a firewall's EPERM, a full queue) loses this packet, as on the wire
+                failed++;
+                if (firstFailure == null) firstFailure = e.getMessage();
+                if (++failedInARow >= MAX_FAILURES_IN_A_ROW) {
+                    problems.add("sending stopped after " + failedInARow + " failures in a row");
+                    break;
+                }
             }
         }
+        if (failed > 0) problems.add(failed + " packets could not be sent: " + firstFailure);
         return new SendReport(planned, sent, bytes, sent > 0 ? instant(firstWall) : null,
                 sent > 0 ? instant(lastWall) : null, ssrc, maxLate / 1e6, problems.isEmpty() ? null : String.join("; ", problems));
     }

@@ -1,6 +1,9 @@
 package dev.vantage.measure.voice;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.RunContext;
+import dev.vantage.model.DataKind;
+import dev.vantage.model.Json;
 import dev.vantage.model.codes.Codec;
 import org.junit.jupiter.api.Test;
 
@@ -270,6 +273,34 @@ class VoiceLoopbackTest {
             assertThat(atSender.latency()).isEqualTo(r.latency());
             assertThat(atSender.packetsReceived()).isEqualTo(250);
             assertThat(atSender.serverIp()).isEqualTo("127.0.0.1");
+        }
+    }
+
+    @Test
+    void theAgentRolesGiveTheTargetsRtpStreamRecord() throws Exception {
+        byte[] token = token();
+        int port;
+        try (DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            c.bind(new InetSocketAddress(LOOPBACK, 0));
+            port = ((InetSocketAddress) c.getLocalAddress()).getPort();
+        }
+        ObjectNode definition = Json.MAPPER.createObjectNode().put("targetAgentId", 2).put("codecId", 4)
+                .put("port", port).put("jitterBuffer", 60);
+        VoiceSpec spec = VoiceSpec.from(definition).withTarget("127.0.0.1", port);
+        try (ExecutorService side = Executors.newCachedThreadPool()) {
+            Future<Map<DataKind, List<ObjectNode>>> target = side.submit(() ->
+                    VoiceMeasurements.target(spec, token, 0, RunContext.withTimeoutMillis(12_000, "target")));
+            Thread.sleep(300); // the target binds its port
+            SendReport sent = VoiceMeasurements.source(spec, token, RunContext.withTimeoutMillis(10_000, "source"));
+            assertThat(sent.packetsSent()).isEqualTo(166).isEqualTo(sent.packetsPlanned());
+            assertThat(sent.bytesSent()).isEqualTo(166L * (RtpPacket.HEADER_BYTES + 24));
+            assertThat(sent.error()).isNull();
+            ObjectNode record = target.get().get(DataKind.VOICE_RTP_STREAM).getFirst();
+            assertThat(record.path("codecName").asText()).isEqualTo("G.723.1 @ 6.4 Kbps");
+            assertThat(record.path("packetsReceived").asInt()).isEqualTo(166);
+            assertThat(record.path("loss").asDouble()).isZero();
+            assertThat(record.path("serverIp").asText()).isEqualTo("127.0.0.1");
+            if (record.path("packetsDiscarded").asInt() == 0) assertThat(record.path("mos").asDouble()).isEqualTo(3.95);
         }
     }
 

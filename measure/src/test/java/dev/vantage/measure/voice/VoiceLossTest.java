@@ -38,11 +38,17 @@ class VoiceLossTest {
     static final String TABLE = "vantage_voice_" + HexFormat.of().toHexDigits(new SecureRandom().nextInt());
 
     static final List<List<DatagramChannel>> receivers = new ArrayList<>();
+    /** A receiver whose stream the sender's own host refuses to send 5 % of (an output-hook drop: EPERM). */
+    static DatagramChannel refused;
 
     @BeforeAll
     static void injectLoss() throws Exception {
         nft("add", "table", "inet", TABLE);
         nft("add", "chain", "inet", TABLE, "in", "{ type filter hook input priority 0; policy accept; }");
+        refused = VoiceMeasurements.openReceiver(InetAddress.getLoopbackAddress(), 0);
+        nft("add", "chain", "inet", TABLE, "out", "{ type filter hook output priority 0; policy accept; }");
+        nft("add", "rule", "inet", TABLE, "out", "udp", "dport", String.valueOf(((InetSocketAddress) refused.getLocalAddress()).getPort()),
+                "numgen", "random", "mod", "100", "<", "5", "drop");
         for (int level : LEVELS) {
             List<DatagramChannel> channels = new ArrayList<>();
             List<String> ports = new ArrayList<>();
@@ -62,6 +68,7 @@ class VoiceLossTest {
     @AfterAll
     static void removeLoss() throws Exception {
         for (List<DatagramChannel> level : receivers) for (DatagramChannel c : level) c.close();
+        if (refused != null) refused.close();
         nft("delete", "table", "inet", TABLE);
     }
 
@@ -79,7 +86,17 @@ class VoiceLossTest {
     void measuredLossIsTheInjectedLossAndMosFollowsTheEModel() throws Exception {
         SecureRandom random = new SecureRandom();
         List<Future<Stream>> futures = new ArrayList<>();
+        Future<SendReport> refusedSend;
+        Future<RtpStreamReceiver.Received> refusedReceive;
         try (ExecutorService pool = Executors.newCachedThreadPool()) {
+            byte[] refusedToken = new byte[16];
+            random.nextBytes(refusedToken);
+            int refusedPort = ((InetSocketAddress) refused.getLocalAddress()).getPort();
+            VoiceSpec refusedSpec = new VoiceSpec(Codec.G711_64, 46, 5, 40, "127.0.0.1", refusedPort, null);
+            ChannelDatagramReceiver refusedIn = new ChannelDatagramReceiver(refused, Clock.systemUTC());
+            refusedReceive = pool.submit(() -> RtpStreamReceiver.receiveStream(refusedIn, refusedSpec, refusedToken, 0,
+                    RunContext.withTimeoutMillis(12_000, "rx")));
+            refusedSend = pool.submit(() -> VoiceMeasurements.source(refusedSpec, refusedToken, RunContext.withTimeoutMillis(10_000, "tx")));
             for (int l = 0; l < LEVELS.length; l++) {
                 for (DatagramChannel rx : receivers.get(l)) {
                     int level = LEVELS[l];
@@ -138,6 +155,14 @@ class VoiceLossTest {
                     String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", EModel.mos(g711, level, 0), bandLow, bandHigh)));
         }
         System.out.print(table);
+        // packets the sender's host refused (EPERM from the output hook) are lost packets, not the end of the stream
+        SendReport sent = refusedSend.get();
+        StreamStats got = refusedReceive.get().stats();
+        assertThat(sent.packetsPlanned()).isEqualTo(250);
+        assertThat(sent.packetsSent()).isLessThan(250);
+        assertThat(sent.error()).contains((250 - sent.packetsSent()) + " packets could not be sent");
+        assertThat(got.received()).isEqualTo(sent.packetsSent());
+        assertThat(got.lost()).isEqualTo(250 - sent.packetsSent());
         // loss hurts: the mean MOS falls level by level
         assertThat(levelMos(futures, 0)).isGreaterThan(levelMos(futures, 3)).isGreaterThan(levelMos(futures, 5));
     }
