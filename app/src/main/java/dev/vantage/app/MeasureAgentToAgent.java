@@ -8,6 +8,7 @@ import dev.vantage.measure.a2a.PairMetrics;
 import dev.vantage.measure.a2a.PairSession;
 import dev.vantage.measure.a2a.ProbePacket;
 import dev.vantage.model.DataKind;
+import dev.vantage.model.HostPort;
 import dev.vantage.model.Json;
 import dev.vantage.model.codes.Dscp;
 import picocli.CommandLine.Command;
@@ -96,17 +97,14 @@ final class MeasureAgentToAgent implements Callable<Integer> {
     }
 
     private static InetSocketAddress address(String hostPort) {
-        String host = hostPort;
-        int port = 49153;
-        int colon = hostPort.lastIndexOf(':');
-        if (hostPort.startsWith("[")) {
-            int end = hostPort.indexOf(']');
-            host = hostPort.substring(1, end);
-            if (colon > end) port = Integer.parseInt(hostPort.substring(colon + 1));
-        } else if (colon > 0 && hostPort.indexOf(':') == colon) {
-            host = hostPort.substring(0, colon);
-            port = Integer.parseInt(hostPort.substring(colon + 1));
+        HostPort target;
+        try {
+            target = HostPort.parse(hostPort);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError("--target: " + e.getMessage());
         }
+        String host = target.host();
+        int port = target.portOr(49153);
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {

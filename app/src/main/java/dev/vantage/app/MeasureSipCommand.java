@@ -1,6 +1,7 @@
 package dev.vantage.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.model.HostPort;
 import dev.vantage.model.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,18 +53,14 @@ final class MeasureSipCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String proto = protocol == null ? "TCP" : protocol.toUpperCase(Locale.ROOT);
-        String host = target;
-        Integer port = null;
-        int colon = target.lastIndexOf(':');
-        if (target.startsWith("[")) {
-            int end = target.indexOf(']');
-            if (end < 0) throw new Main.UsageError("--target: unclosed [ in " + target);
-            host = target.substring(1, end);
-            if (colon > end) port = parsePort(target.substring(colon + 1));
-        } else if (colon > 0 && target.indexOf(':') == colon) {
-            host = target.substring(0, colon);
-            port = parsePort(target.substring(colon + 1));
+        HostPort hostPort;
+        try {
+            hostPort = HostPort.parse(target);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageError("--target: " + e.getMessage());
         }
+        String host = hostPort.host();
+        Integer port = hostPort.port();
         ObjectNode body = Json.MAPPER.createObjectNode();
         ObjectNode credentials = body.putObject("targetSipCredentials")
                 .put("sipRegistrar", host).put("port", port != null ? port : proto.equals("TLS") ? 5061 : 5060)
@@ -76,13 +73,5 @@ final class MeasureSipCommand implements Callable<Integer> {
         if (timeLimit != null) body.put("sipTimeLimit", timeLimit);
         if (optionsRegex != null) body.put("optionsRegex", optionsRegex);
         return MeasureCommand.run("sip-server", body, common, spec.commandLine().getOut());
-    }
-
-    private static int parsePort(String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new Main.UsageError("--target: the port must be a number, got '" + text + "'");
-        }
     }
 }

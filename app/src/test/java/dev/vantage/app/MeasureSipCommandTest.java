@@ -15,7 +15,7 @@ class MeasureSipCommandTest {
     void badTargetsAndFieldsAreUsageErrors() {
         MainTest.Run port = MainTest.run("measure", "sip-server", "--target", "pbx.example.net:five");
         assertThat(port.code()).isEqualTo(2);
-        assertThat(port.err()).contains("--target: the port must be a number, got 'five'");
+        assertThat(port.err()).contains("--target: the port must be a number from 0 to 65535, got 'five'");
         MainTest.Run range = MainTest.run("measure", "sip-server", "--target", "pbx.example.net:80");
         assertThat(range.code()).isEqualTo(2);
         assertThat(range.err()).contains("targetSipCredentials.port must be an integer between 1024 and 65535, got 80");

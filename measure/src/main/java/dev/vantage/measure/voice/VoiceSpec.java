@@ -2,6 +2,7 @@ package dev.vantage.measure.voice;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vantage.model.HostPort;
 import dev.vantage.model.codes.Codec;
 import dev.vantage.model.codes.Dscp;
 
@@ -43,22 +44,10 @@ public record VoiceSpec(Codec codec, int dscpId, int durationSeconds, int jitter
     public static VoiceSpec from(ObjectNode d) {
         int codecId = d.path("codecId").asInt(0);
         Codec codec = Codec.byId(codecId).orElseThrow(() -> new IllegalArgumentException("codecId " + codecId + " is not a known codec"));
-        String host = null;
-        int port = DEFAULT_PORT;
         String server = text(d, "server");
-        if (server != null) {
-            int colon = server.lastIndexOf(':');
-            if (server.startsWith("[")) {
-                int end = server.indexOf(']');
-                host = server.substring(1, end);
-                if (colon > end) port = Integer.parseInt(server.substring(colon + 1));
-            } else if (colon > 0 && server.indexOf(':') == colon) {
-                host = server.substring(0, colon);
-                port = Integer.parseInt(server.substring(colon + 1));
-            } else {
-                host = server;
-            }
-        }
+        HostPort target = server == null ? null : HostPort.parse(server);
+        String host = target == null ? null : target.host();
+        int port = target == null ? DEFAULT_PORT : target.portOr(DEFAULT_PORT);
         if (d.hasNonNull("port")) port = d.get("port").asInt();
         return new VoiceSpec(codec, d.path("dscpId").asInt(46), d.path("duration").asInt(5),
                 d.path("jitterBuffer").asInt(40), host, port, text(d, "sourceIpAddress"));
