@@ -19,7 +19,6 @@ public final class Measurements {
     private Measurements() {}
 
     private static final HttpServerEngine HTTP = new HttpServerEngine();
-    private static final TcpProbeEngine TCP = new TcpProbeEngine();
 
     /**
      * @param type       test type wire name, e.g. {@code http-server}
@@ -40,7 +39,7 @@ public final class Measurements {
                     out.putAll(NetworkMeasurements.to(host, url.port(), definition, ctx));
                 }
             }
-            case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
+            case "agent-to-server" -> out.putAll(NetworkMeasurements.agentToServer(definition, ctx));
             default -> throw new IllegalArgumentException("no engine for test type " + type);
         }
         return out;

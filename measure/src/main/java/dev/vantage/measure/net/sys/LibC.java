@@ -131,8 +131,8 @@ final class LibC {
         return call("recvmsg", RECVMSG, fd, msghdr, flags);
     }
 
-    static int poll(MemorySegment pollfd, int timeoutMillis) throws ErrnoException {
-        return (int) call("poll", POLL, pollfd, 1L, timeoutMillis);
+    static int poll(MemorySegment pollfds, long count, int timeoutMillis) throws ErrnoException {
+        return (int) call("poll", POLL, pollfds, count, timeoutMillis);
     }
 
     static void close(int fd) {

@@ -172,7 +172,7 @@ public final class NativeSocket implements AutoCloseable {
         pollfd.set(JAVA_SHORT, 6, (short) 0);
         int ready;
         try {
-            ready = LibC.poll(pollfd, Math.max(0, timeoutMillis));
+            ready = LibC.poll(pollfd, 1, Math.max(0, timeoutMillis));
         } catch (ErrnoException e) {
             if (e.errno() == LibC.EINTR) return null;
             throw e;
@@ -181,6 +181,31 @@ public final class NativeSocket implements AutoCloseable {
         short revents = pollfd.get(JAVA_SHORT, 6);
         if (errorQueue && (revents & LibC.POLLERR) == 0) return null;
         return receiveNow(errorQueue);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} until one of {@code sockets} has a datagram or (with {@code errors}) a queued
+     * error; returns its index, or -1 on timeout.
+     */
+    public static int awaitAny(java.util.List<NativeSocket> sockets, boolean errors, int timeoutMillis)
+            throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(8L * sockets.size(), 8);
+            for (int i = 0; i < sockets.size(); i++) {
+                fds.set(JAVA_INT, 8L * i, sockets.get(i).fd);
+                fds.set(JAVA_SHORT, 8L * i + 4, (short) (LibC.POLLIN | (errors ? LibC.POLLERR : 0)));
+            }
+            int ready;
+            try {
+                ready = LibC.poll(fds, sockets.size(), Math.max(0, timeoutMillis));
+            } catch (ErrnoException e) {
+                if (e.errno() == LibC.EINTR) return -1;
+                throw e;
+            }
+            if (ready <= 0) return -1;
+            for (int i = 0; i < sockets.size(); i++) if (fds.get(JAVA_SHORT, 8L * i + 6) != 0) return i;
+            return -1;
+        }
     }
 
     /** Reads without waiting; null when nothing is queued. */
