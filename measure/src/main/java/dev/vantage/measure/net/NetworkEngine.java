@@ -194,9 +194,9 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
             List<PathVis.Route> routes = new ArrayList<>();
             List<PathVis.Endpoint> endpoints = new ArrayList<>();
             long pathIdBase = ThreadLocalRandom.current().nextLong(1_000_000_000_000_000L, 9_000_000_000_000_000_000L);
+            java.util.Set<Integer> limited = PathTracer.rateLimitedTtls(result);
             for (PathTracer.Trace t : result) {
                 String pathId = Long.toString(pathIdBase + t.flow());
-                boolean[] limited = PathTracer.rateLimited(t.slots());
                 List<PathVis.Hop> hops = new ArrayList<>();
                 for (int i = 0; i < t.slots().size(); i++) {
                     PathTracer.Slot s = t.slots().get(i);
@@ -208,7 +208,7 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
                     String mpls = s.answers().stream().map(Prober.Reply::mpls).filter(x -> x != null).findFirst().orElse(null);
                     hops.add(new PathVis.Hop(s.ttl(), who.getHostAddress(), null, rdns.get(who), (int) Math.round(avg), mpls,
                             s.sent(), round2(s.loss()), round3(Arrays.stream(r).min().orElseThrow()), round3(avg),
-                            round3(Arrays.stream(r).max().orElseThrow()), round3(sd), limited[i] ? Boolean.TRUE : null));
+                            round3(Arrays.stream(r).max().orElseThrow()), round3(sd), limited.contains(s.ttl()) ? Boolean.TRUE : null));
                 }
                 routes.add(new PathVis.Route(pathId, hops, t.reachedDestination()));
                 if (!hops.isEmpty()) {

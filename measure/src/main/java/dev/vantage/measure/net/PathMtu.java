@@ -33,7 +33,9 @@ final class PathMtu {
             s.setMtuDiscover(NativeSocket.IP_PMTUDISC_PROBE);
             if (source != null) s.bind(source, 0);
             s.connect(target, UdpProber.TRACE_PORT);
-            int mtu = s.pathMtu(); // the first link's MTU: nothing larger can leave this host
+            // start from the outgoing interface's MTU, not the kernel's cached path MTU: a cached value from an
+            // earlier round would hide the hop that limits the path
+            int mtu = interfaceMtu(s.localAddress().getAddress(), s.pathMtu());
             String reportedBy = null;
             int tries = 0;
             for (int step = 0; step < MAX_STEPS * TRIES_PER_SIZE && System.nanoTime() < untilNanos; step++) {
@@ -73,6 +75,15 @@ final class PathMtu {
             return new Result(null, reportedBy, "path MTU not confirmed before the deadline");
         } catch (IOException e) {
             return new Result(null, null, "path MTU not measured: " + e.getMessage());
+        }
+    }
+
+    private static int interfaceMtu(InetAddress local, int fallback) {
+        try {
+            java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(local);
+            return nif != null && nif.getMTU() > 0 ? Math.max(nif.getMTU(), fallback) : fallback;
+        } catch (java.net.SocketException e) {
+            return fallback;
         }
     }
 }

@@ -124,21 +124,29 @@ final class PathTracer {
     }
 
     /**
-     * Which hops' loss is ICMP rate limiting rather than forwarding loss (methods.md §9.1): loss that does not persist
-     * to a later hop. A hop is labelled when it lost significantly more (one-sided two-proportion z-test at 95 %) than
-     * some later answering hop of the same trace; forwarding loss at a hop would show at every hop after it.
+     * Which TTLs' loss is ICMP rate limiting rather than forwarding loss (methods.md §9.1): loss that does not persist
+     * to a later hop. The traces of a round are pooled per TTL (a router's ICMP token bucket is shared by all flows
+     * from this agent); a TTL is labelled when it lost significantly more (one-sided two-proportion z-test at 95 %)
+     * than some later TTL that answered. Forwarding loss at a hop would show at every hop after it.
+     *
+     * @return the labelled TTLs
      */
-    static boolean[] rateLimited(List<Slot> slots) {
-        boolean[] out = new boolean[slots.size()];
-        for (int i = 0; i < slots.size(); i++) {
-            Slot hop = slots.get(i);
-            if (hop.answers().size() == hop.sent()) continue;
-            for (int j = i + 1; j < slots.size(); j++) {
-                Slot later = slots.get(j);
-                if (later.answers().isEmpty()) continue;
-                if (significantlyMoreLoss(hop.sent() - hop.answers().size(), hop.sent(),
-                        later.sent() - later.answers().size(), later.sent())) {
-                    out[i] = true;
+    static java.util.Set<Integer> rateLimitedTtls(List<Trace> traces) {
+        java.util.TreeMap<Integer, int[]> byTtl = new java.util.TreeMap<>(); // ttl -> {lost, sent}
+        for (Trace t : traces) {
+            for (Slot s : t.slots()) {
+                int[] c = byTtl.computeIfAbsent(s.ttl(), k -> new int[2]);
+                c[0] += s.sent() - s.answers().size();
+                c[1] += s.sent();
+            }
+        }
+        java.util.Set<Integer> out = new java.util.HashSet<>();
+        for (var hop : byTtl.entrySet()) {
+            int[] a = hop.getValue();
+            if (a[0] == 0) continue;
+            for (var later : byTtl.tailMap(hop.getKey(), false).values()) {
+                if (later[0] < later[1] && significantlyMoreLoss(a[0], a[1], later[0], later[1])) {
+                    out.add(hop.getKey());
                     break;
                 }
             }
