@@ -27,6 +27,7 @@ final class IcmpProber implements Prober {
         try {
             if (source != null) socket.bind(source, 0);
             if (tos > 0) socket.setTos(tos);
+            socket.enableArrivalTimestamps();
         } catch (IOException e) {
             socket.close();
             throw e;

@@ -20,7 +20,7 @@ final class PathMtu {
 
     static final int TRIES_PER_SIZE = 3;
     static final int ANSWER_WAIT_MILLIS = 1_000;
-    private static final int MIN_IPV4_MTU = 68, MAX_STEPS = 16;
+    private static final int MIN_IPV4_MTU = 68, MAX_STEPS = 16, MAX_IP_PACKET = 65_535;
 
     /** @param mtu confirmed path MTU, or null (then {@code error} says why); {@code reportedBy} the limiting hop */
     record Result(Integer mtu, String reportedBy, String error) {}
@@ -35,18 +35,16 @@ final class PathMtu {
             s.connect(target, UdpProber.TRACE_PORT);
             // start from the outgoing interface's MTU, not the kernel's cached path MTU: a cached value from an
             // earlier round would hide the hop that limits the path
-            int mtu = interfaceMtu(s.localAddress().getAddress(), s.pathMtu());
+            int mtu = Math.min(MAX_IP_PACKET, interfaceMtu(s.localAddress().getAddress(), s.pathMtu()));
             String reportedBy = null;
             int tries = 0;
             for (int step = 0; step < MAX_STEPS * TRIES_PER_SIZE && System.nanoTime() < untilNanos; step++) {
                 try {
-                    s.sendTo(new byte[mtu - headers], null, 0);
+                    UdpProber.sendThroughPendingErrors(s, new byte[mtu - headers], null, 0);
                 } catch (ErrnoException e) {
-                    if (e.errno() == ErrnoException.EMSGSIZE) {
-                        mtu = s.pathMtu();
-                        continue;
-                    }
-                    if (e.errno() != ErrnoException.ECONNREFUSED) throw e; // a pending earlier answer: read it below
+                    if (e.errno() != ErrnoException.EMSGSIZE) throw e;
+                    mtu = Math.min(mtu - 1, s.pathMtu()); // larger than a local link or the kernel's PMTU allows
+                    continue;
                 }
                 Received r = s.receive((int) Math.min(ANSWER_WAIT_MILLIS, Prober.millisLeft(untilNanos)), true);
                 ExtendedError err = r == null ? null : r.error();

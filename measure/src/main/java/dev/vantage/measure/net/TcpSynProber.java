@@ -35,6 +35,8 @@ final class TcpSynProber implements Prober {
             i = NativeSocket.open(false, NativeSocket.Kind.RAW, NativeSocket.IPPROTO_ICMP);
             tcp.bind(source, 0);
             if (tos > 0) tcp.setTos(tos);
+            tcp.enableArrivalTimestamps();
+            i.enableArrivalTimestamps();
         } catch (IOException e) {
             tcp.close();
             if (i != null) i.close();

@@ -44,6 +44,7 @@ final class UdpProber implements Prober {
                     NativeSocket.IPPROTO_UDP);
             sockets.add(s);
             s.enableErrorQueue();
+            s.enableArrivalTimestamps();
             if (tos > 0) s.setTos(tos);
             s.bind(source != null ? source : InetAddress.getByName(target.getAddress().length == 16 ? "::" : "0.0.0.0"), 0);
         }
@@ -59,12 +60,24 @@ final class UdpProber implements Prober {
         }
         byte[] payload = new byte[12];
         Packets.put16(payload, 0, seq);
-        try {
-            s.sendTo(payload, target, port);
-        } catch (ErrnoException e) {
-            // an earlier error pending on the socket is reported by this send; the datagram may not have left
-            if (e.errno() != ErrnoException.ECONNREFUSED && e.errno() != ErrnoException.EHOSTUNREACH
-                    && e.errno() != ErrnoException.ENETUNREACH) throw e;
+        sendThroughPendingErrors(s, payload, target, port);
+    }
+
+    /**
+     * With IP_RECVERR every ICMP error also sets the socket's pending error, and the next send reports that error
+     * instead of sending (udp(7)); the error is cleared by being reported, so the send is repeated.
+     */
+    static void sendThroughPendingErrors(NativeSocket s, byte[] payload, InetAddress to, int port) throws ErrnoException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                if (to == null) s.sendTo(payload, null, 0);
+                else s.sendTo(payload, to, port);
+                return;
+            } catch (ErrnoException e) {
+                boolean pending = e.errno() == ErrnoException.ECONNREFUSED || e.errno() == ErrnoException.EHOSTUNREACH
+                        || e.errno() == ErrnoException.ENETUNREACH;
+                if (!pending || attempt >= 8) throw e;
+            }
         }
     }
 

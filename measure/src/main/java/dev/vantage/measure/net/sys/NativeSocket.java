@@ -28,6 +28,8 @@ public final class NativeSocket implements AutoCloseable {
     public static final int IPV6_UNICAST_HOPS = 16, IPV6_MTU_DISCOVER = 23, IPV6_MTU = 24, IPV6_RECVERR = 25,
             IPV6_RECVHOPLIMIT = 51, IPV6_HOPLIMIT = 52, IPV6_RECVTCLASS = 66, IPV6_TCLASS = 67;
     public static final int SO_RCVBUF = 8;
+    /** SO_TIMESTAMPNS (x86_64): the kernel stamps each datagram with its arrival time (CLOCK_REALTIME). */
+    static final int SO_TIMESTAMPNS = 35;
 
     /** Socket kinds this class opens. */
     public enum Kind {
@@ -116,6 +118,14 @@ public final class NativeSocket implements AutoCloseable {
     public void enableReceiveTtl() throws ErrnoException {
         if (ipv6) setInt(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1);
         else setInt(IPPROTO_IP, IP_RECVTTL, 1);
+    }
+
+    /**
+     * SO_TIMESTAMPNS: {@link Received#atNanos()} becomes the kernel's arrival time of the datagram rather than the
+     * moment this process read it, so a busy reader does not inflate round-trip times.
+     */
+    public void enableArrivalTimestamps() throws ErrnoException {
+        setInt(LibC.SOL_SOCKET, SO_TIMESTAMPNS, 1);
     }
 
     /** IP_MTU_DISCOVER: e.g. {@link #IP_PMTUDISC_PROBE} sends with DF set, ignoring the cached path MTU. */
@@ -231,20 +241,27 @@ public final class NativeSocket implements AutoCloseable {
         msghdr.set(JAVA_LONG, 40, control.byteSize());
         long n = LibC.recvmsg(fd, msghdr, extraFlags | (errorQueue ? LibC.MSG_ERRQUEUE : 0));
         long at = System.nanoTime();
+        java.time.Instant readAt = java.time.Instant.now();
         byte[] data = buffer.asSlice(0, Math.min(n, buffer.byteSize())).toArray(JAVA_BYTE);
         InetAddress from = msghdr.get(JAVA_INT, 8) > 0 ? addressOrNull(name) : null;
         int fromPort = from != null ? port(name) : -1;
         long controlLen = msghdr.get(JAVA_LONG, 40);
         Cmsgs c = parseCmsgs(control, controlLen);
+        if (c.arrivalEpochNanos > 0) {
+            // map the kernel's wall-clock arrival stamp onto the monotonic clock through the queueing delay
+            long queued = (readAt.getEpochSecond() * 1_000_000_000L + readAt.getNano()) - c.arrivalEpochNanos;
+            if (queued > 0 && queued < 60_000_000_000L) at -= queued;
+        }
         return new Received(data, from, fromPort, at, c.tos, c.ttl, c.error);
     }
 
-    private record Cmsgs(int tos, int ttl, ExtendedError error) {}
+    private record Cmsgs(int tos, int ttl, ExtendedError error, long arrivalEpochNanos) {}
 
     /** Walks the cmsghdr chain: {size_t len; int level; int type; data aligned to 8}. */
     private static Cmsgs parseCmsgs(MemorySegment control, long length) {
         int tos = -1, ttl = -1;
         ExtendedError error = null;
+        long arrival = 0;
         long off = 0;
         while (off + 16 <= length) {
             long len = control.get(JAVA_LONG, off);
@@ -252,7 +269,9 @@ public final class NativeSocket implements AutoCloseable {
             int level = control.get(JAVA_INT, off + 8);
             int type = control.get(JAVA_INT, off + 12);
             long data = off + 16;
-            if (level == IPPROTO_IP && type == IP_TOS) tos = control.get(JAVA_BYTE, data) & 0xff;
+            if (level == LibC.SOL_SOCKET && type == SO_TIMESTAMPNS) {
+                arrival = control.get(JAVA_LONG, data) * 1_000_000_000L + control.get(JAVA_LONG, data + 8);
+            } else if (level == IPPROTO_IP && type == IP_TOS) tos = control.get(JAVA_BYTE, data) & 0xff;
             else if (level == IPPROTO_IP && type == IP_TTL) ttl = control.get(JAVA_INT, data);
             else if (level == IPPROTO_IPV6 && type == IPV6_TCLASS) tos = control.get(JAVA_INT, data);
             else if (level == IPPROTO_IPV6 && type == IPV6_HOPLIMIT) ttl = control.get(JAVA_INT, data);
@@ -269,7 +288,7 @@ public final class NativeSocket implements AutoCloseable {
             }
             off += (len + 7) & ~7L;
         }
-        return new Cmsgs(tos, ttl, error);
+        return new Cmsgs(tos, ttl, error, arrival);
     }
 
     @Override

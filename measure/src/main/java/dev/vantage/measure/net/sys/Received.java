@@ -8,7 +8,7 @@ import java.net.InetAddress;
  * @param data       the payload (for raw IPv4 sockets it starts with the IP header; from the error queue it is the
  *                   payload of the datagram that failed)
  * @param from       the sender (for error-queue reads: the original destination)
- * @param atNanos    {@link System#nanoTime()} right after the read returned
+ * @param atNanos    {@link System#nanoTime()} when the datagram arrived (with arrival timestamps on) or was read
  * @param tos        the IPv4 TOS byte / IPv6 traffic class when IP_RECVTOS / IPV6_RECVTCLASS is on, else -1
  * @param ttl        the received TTL / hop limit when IP_RECVTTL is on, else -1
  * @param error      the extended error when read from the error queue, else null
