@@ -13,6 +13,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * flow on one branch.
  */
 final class IcmpProber implements Prober {
+    /** Raw sockets see every packet of their protocol on the host: room for bursts of other rounds' traffic. */
+    static final int RAW_RECEIVE_BUFFER = 4 << 20;
+
     private final NativeSocket socket;
     private final InetAddress target;
     private final int idBase, flows, payloadSize;
@@ -28,6 +31,7 @@ final class IcmpProber implements Prober {
             if (source != null) socket.bind(source, 0);
             if (tos > 0) socket.setTos(tos);
             socket.enableArrivalTimestamps();
+            socket.setReceiveBuffer(RAW_RECEIVE_BUFFER);
         } catch (IOException e) {
             socket.close();
             throw e;

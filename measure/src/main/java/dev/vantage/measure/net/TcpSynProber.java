@@ -37,6 +37,8 @@ final class TcpSynProber implements Prober {
             if (tos > 0) tcp.setTos(tos);
             tcp.enableArrivalTimestamps();
             i.enableArrivalTimestamps();
+            tcp.setReceiveBuffer(IcmpProber.RAW_RECEIVE_BUFFER);
+            i.setReceiveBuffer(IcmpProber.RAW_RECEIVE_BUFFER);
         } catch (IOException e) {
             tcp.close();
             if (i != null) i.close();

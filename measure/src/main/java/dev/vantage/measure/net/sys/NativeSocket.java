@@ -27,7 +27,7 @@ public final class NativeSocket implements AutoCloseable {
     public static final int IP_PMTUDISC_DONT = 0, IP_PMTUDISC_DO = 2, IP_PMTUDISC_PROBE = 3;
     public static final int IPV6_UNICAST_HOPS = 16, IPV6_MTU_DISCOVER = 23, IPV6_MTU = 24, IPV6_RECVERR = 25,
             IPV6_RECVHOPLIMIT = 51, IPV6_HOPLIMIT = 52, IPV6_RECVTCLASS = 66, IPV6_TCLASS = 67;
-    public static final int SO_RCVBUF = 8;
+    public static final int SO_RCVBUF = 8, SO_RCVBUFFORCE = 33;
     /** SO_TIMESTAMPNS (x86_64): the kernel stamps each datagram with its arrival time (CLOCK_REALTIME). */
     static final int SO_TIMESTAMPNS = 35;
 
@@ -126,6 +126,19 @@ public final class NativeSocket implements AutoCloseable {
      */
     public void enableArrivalTimestamps() throws ErrnoException {
         setInt(LibC.SOL_SOCKET, SO_TIMESTAMPNS, 1);
+    }
+
+    /**
+     * A receive buffer of {@code bytes}: SO_RCVBUFFORCE (root may exceed net.core.rmem_max), else SO_RCVBUF (capped
+     * at rmem_max). A raw socket receives a copy of every packet of its protocol on the host, so under load a small
+     * buffer would drop answers and show them as loss.
+     */
+    public void setReceiveBuffer(int bytes) throws ErrnoException {
+        try {
+            setInt(LibC.SOL_SOCKET, SO_RCVBUFFORCE, bytes);
+        } catch (ErrnoException e) {
+            setInt(LibC.SOL_SOCKET, SO_RCVBUF, bytes);
+        }
     }
 
     /** IP_MTU_DISCOVER: e.g. {@link #IP_PMTUDISC_PROBE} sends with DF set, ignoring the cached path MTU. */
