@@ -32,7 +32,8 @@ public final class HopTable {
                     out.append(String.format(Locale.ROOT, "  %-4d %-16s%n", expected, "???"));
                 }
                 expected = h + 1;
-                String loss = String.format(Locale.ROOT, "%.1f", hop.path("loss").asDouble())
+                String loss = !hop.hasNonNull("loss") ? "-"
+                        : String.format(Locale.ROOT, "%.1f", hop.path("loss").asDouble())
                         + (hop.path("icmpRateLimited").asBoolean() ? " (rate limit)" : "");
                 out.append(String.format(Locale.ROOT, "  %-4d %-16s %-16s %6s %4d %7.3f %7.3f %7.3f %7.3f  %s%n",
                         h, hop.path("ipAddress").asText(), hop.path("rdns").asText("-"), loss,

@@ -62,6 +62,11 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
                     sourceIp, perTtl);
         }
 
+        public Spec withPathTraceMode(String mode) {
+            return new Spec(host, port, protocol, probeMode, numPathTraces, mode, mtu, tos, payloadSize, ipv6Policy,
+                    sourceIp, probesPerTtl);
+        }
+
         public Spec withMtu(boolean m) {
             return new Spec(host, port, protocol, probeMode, numPathTraces, pathTraceMode, m, tos, payloadSize,
                     ipv6Policy, sourceIp, probesPerTtl);
@@ -178,10 +183,26 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
             return new PathVis(server, ip, sourceIp, sourcePrefix, null, null, null, "path trace over IPv6 is not implemented");
         }
         int traces = Math.clamp(spec.numPathTraces(), 1, 10);
-        String mode = spec.pathTraceMode().equals("inSession") ? "classic (inSession is not implemented)" : "classic";
         InetAddress bindTo = spec.sourceIp() != null ? source : null;
         long until = Math.min(ctx.deadlineNanos(), System.nanoTime() + TRACE_BUDGET_MILLIS * 1_000_000L);
-        try (Prober p = !raw ? new UdpProber(target, bindTo, traces, spec.tos())
+        String mode = "classic";
+        Prober inSession = null;
+        if (spec.pathTraceMode().equals("inSession")) {
+            if (spec.icmp() || !raw) {
+                mode = "classic (inSession needs protocol TCP and CAP_NET_RAW)";
+            } else {
+                try {
+                    inSession = new InSessionProber((Inet4Address) target, spec.port(), (Inet4Address) source, traces,
+                            spec.tos(), Math.min(until, System.nanoTime() + 5_000_000_000L));
+                    mode = "in-session";
+                } catch (IOException e) {
+                    mode = "classic (inSession: no TCP session to " + server + ": " + e.getMessage() + ")";
+                }
+            }
+        }
+        boolean inSessionMode = inSession != null;
+        try (Prober p = inSession != null ? inSession
+                : !raw ? new UdpProber(target, bindTo, traces, spec.tos())
                 : spec.icmp() ? new IcmpProber(target, bindTo, traces, payload(spec), spec.tos())
                 : new TcpSynProber((Inet4Address) target, spec.port(), (Inet4Address) source, traces, spec.tos())) {
             PathTracer.Settings settings = new PathTracer.Settings(traces, Math.max(1, spec.probesPerTtl()),
@@ -206,8 +227,10 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
                     double avg = Arrays.stream(r).average().orElseThrow();
                     double sd = Math.sqrt(Arrays.stream(r).map(d -> (d - avg) * (d - avg)).sum() / r.length);
                     String mpls = s.answers().stream().map(Prober.Reply::mpls).filter(x -> x != null).findFirst().orElse(null);
+                    // in-session: the target's duplicate ACKs are rate-limited by its kernel, not a loss figure
+                    boolean noLoss = inSessionMode && s.answers().stream().anyMatch(a -> a.kind() == Prober.Kind.DESTINATION);
                     hops.add(new PathVis.Hop(s.ttl(), who.getHostAddress(), null, rdns.get(who), (int) Math.round(avg), mpls,
-                            s.sent(), round2(s.loss()), round3(Arrays.stream(r).min().orElseThrow()), round3(avg),
+                            s.sent(), noLoss ? null : round2(s.loss()), round3(Arrays.stream(r).min().orElseThrow()), round3(avg),
                             round3(Arrays.stream(r).max().orElseThrow()), round3(sd), limited.contains(s.ttl()) ? Boolean.TRUE : null));
                 }
                 routes.add(new PathVis.Route(pathId, hops, t.reachedDestination()));

@@ -75,6 +75,20 @@ final class Packets {
         return t;
     }
 
+    /** A bare ACK segment inside an established connection (in-session probes). */
+    static byte[] tcpAck(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq, long ack) {
+        byte[] t = new byte[20];
+        put16(t, 0, srcPort);
+        put16(t, 2, dstPort);
+        put32(t, 4, seq);
+        put32(t, 8, ack);
+        t[12] = 5 << 4;
+        t[13] = TCP_ACK;
+        put16(t, 14, 64240);
+        put16(t, 16, tcpChecksum(src, dst, t));
+        return t;
+    }
+
     /** A RST closing a half-open probe (the SYN/ACK's ack number is our seq + 1). */
     static byte[] tcpRst(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq) {
         byte[] t = new byte[20];

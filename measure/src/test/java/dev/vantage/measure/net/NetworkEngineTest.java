@@ -170,6 +170,38 @@ class NetworkEngineTest {
         assertThePath(r.get("pathVis"));
     }
 
+    /** In-session: TTL-limited segments inside connections the kernel opened to a real listener on the target. */
+    @Test
+    void inSessionTracesRunInsideEstablishedConnections() throws Exception {
+        Path log = Files.createTempFile("vantage-http", ".log");
+        try {
+            net.start(target, log, "python3", "-m", "http.server", "8080", "--bind", TARGET);
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (!net.run(target, "ss", "-ltn").contains(TARGET + ":8080")) {
+                assertThat(System.nanoTime()).as("the listener on the target started").isLessThan(until);
+                Thread.sleep(50);
+            }
+            JsonNode r = round(NetworkEngine.Spec.defaults(TARGET, 8080).withPathTraceMode("inSession").withMtu(false));
+            JsonNode p = r.get("pathVis");
+            assertThat(p.get("pathTraceMethod").asText()).isEqualTo("TCP in-session (raw socket), in-session");
+            assertThePath(p);
+            for (JsonNode route : p.get("routes")) {
+                for (int i = 0; i < 3; i++) assertThat(route.get("hops").get(i).get("loss").asDouble()).isZero();
+                // the target's duplicate ACKs are rate-limited by its kernel: no loss figure for the destination
+                assertThat(route.get("hops").get(3).has("loss")).isFalse();
+            }
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    @Test
+    void inSessionWithoutAListenerFallsBackToClassic() throws Exception {
+        JsonNode r = round(NetworkEngine.Spec.defaults(TARGET, 81).withPathTraceMode("inSession").withMtu(false));
+        assertThat(r.get("pathVis").get("pathTraceMethod").asText()).startsWith("TCP SYN").contains("classic (inSession: no TCP session");
+        assertThePath(r.get("pathVis"));
+    }
+
     /** Paris traceroute: every probe of a trace takes one ECMP branch; the traces between them take both. */
     @Test
     void eachTraceStaysOnOneBranchOfTheEqualCostPaths() throws Exception {
