@@ -32,6 +32,7 @@ final class IcmpProber implements Prober {
             if (tos > 0) socket.setTos(tos);
             socket.enableArrivalTimestamps();
             socket.setReceiveBuffer(RAW_RECEIVE_BUFFER);
+            if (target instanceof java.net.Inet4Address t4) socket.attachFilter(Packets.icmpFilter(t4));
         } catch (IOException e) {
             socket.close();
             throw e;

@@ -51,6 +51,8 @@ final class InSessionProber implements Prober {
             i.enableArrivalTimestamps();
             tcp.setReceiveBuffer(IcmpProber.RAW_RECEIVE_BUFFER);
             i.setReceiveBuffer(IcmpProber.RAW_RECEIVE_BUFFER);
+            i.attachFilter(Packets.icmpFilter(target));
+            tcp.attachFilter(Packets.tcpFilter(target, port, 0, 65_536)); // local ports are not known before connect
             for (int f = 0; f < flows; f++) {
                 Socket s = new Socket();
                 sessions.add(s);

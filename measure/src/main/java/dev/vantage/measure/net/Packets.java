@@ -166,4 +166,47 @@ final class Packets {
         }
         return labels.isEmpty() ? null : String.join(";", labels);
     }
+
+    // ---- classic BPF filters for the raw sockets (filter.h opcodes; loads are big-endian) ----------------------
+
+    private static final int LD_W_ABS = 0x20, LD_H_IND = 0x48, LD_B_IND = 0x50, LD_W_IND = 0x40, LDX_B_MSH = 0xb1,
+            JEQ_K = 0x15, JGE_K = 0x35, RET_K = 0x06, ACCEPT = 0x40000;
+
+    private static int be(InetAddress a) {
+        byte[] b = a.getAddress();
+        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    }
+
+    /** Raw TCP socket: segments from {@code target:port} to a local port in {@code [low, high)}. */
+    static int[][] tcpFilter(Inet4Address target, int port, int low, int high) {
+        return new int[][] {
+                {LD_W_ABS, 0, 0, 12},            // 0: source address
+                {JEQ_K, 0, 7, be(target)},       // 1: else drop
+                {LDX_B_MSH, 0, 0, 0},            // 2: x = IP header length
+                {LD_H_IND, 0, 0, 0},             // 3: source port
+                {JEQ_K, 0, 4, port},             // 4: else drop
+                {LD_H_IND, 0, 0, 2},             // 5: destination port
+                {JGE_K, 0, 2, low},              // 6: below the range: drop
+                {JGE_K, 1, 0, high},             // 7: past the range: drop
+                {RET_K, 0, 0, ACCEPT},           // 8
+                {RET_K, 0, 0, 0},                // 9: drop
+        };
+    }
+
+    /** Raw ICMP socket: echo replies from {@code target}, and errors (3, 11) about a datagram sent to it. */
+    static int[][] icmpFilter(Inet4Address target) {
+        return new int[][] {
+                {LDX_B_MSH, 0, 0, 0},            // 0: x = IP header length
+                {LD_B_IND, 0, 0, 0},             // 1: ICMP type
+                {JEQ_K, 0, 2, ICMP_ECHO_REPLY},  // 2: echo reply -> 3, else -> 5
+                {LD_W_ABS, 0, 0, 12},            // 3: source address
+                {JEQ_K, 4, 5, be(target)},       // 4: -> accept / drop
+                {JEQ_K, 1, 0, ICMP_TIME_EXCEEDED}, // 5: -> 7
+                {JEQ_K, 0, 3, ICMP_UNREACHABLE}, // 6: else drop
+                {LD_W_IND, 0, 0, 24},            // 7: destination of the quoted IP header
+                {JEQ_K, 0, 1, be(target)},       // 8
+                {RET_K, 0, 0, ACCEPT},           // 9
+                {RET_K, 0, 0, 0},                // 10: drop
+        };
+    }
 }

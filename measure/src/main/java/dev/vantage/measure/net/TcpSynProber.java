@@ -39,6 +39,8 @@ final class TcpSynProber implements Prober {
             i.enableArrivalTimestamps();
             tcp.setReceiveBuffer(IcmpProber.RAW_RECEIVE_BUFFER);
             i.setReceiveBuffer(IcmpProber.RAW_RECEIVE_BUFFER);
+            tcp.attachFilter(Packets.tcpFilter(target, port, portBase, portBase + flows));
+            i.attachFilter(Packets.icmpFilter(target));
         } catch (IOException e) {
             tcp.close();
             if (i != null) i.close();

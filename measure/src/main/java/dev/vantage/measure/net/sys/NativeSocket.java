@@ -27,7 +27,7 @@ public final class NativeSocket implements AutoCloseable {
     public static final int IP_PMTUDISC_DONT = 0, IP_PMTUDISC_DO = 2, IP_PMTUDISC_PROBE = 3;
     public static final int IPV6_UNICAST_HOPS = 16, IPV6_MTU_DISCOVER = 23, IPV6_MTU = 24, IPV6_RECVERR = 25,
             IPV6_RECVHOPLIMIT = 51, IPV6_HOPLIMIT = 52, IPV6_RECVTCLASS = 66, IPV6_TCLASS = 67;
-    public static final int SO_RCVBUF = 8, SO_RCVBUFFORCE = 33;
+    public static final int SO_RCVBUF = 8, SO_RCVBUFFORCE = 33, SO_ATTACH_FILTER = 26;
     /** SO_TIMESTAMPNS (x86_64): the kernel stamps each datagram with its arrival time (CLOCK_REALTIME). */
     static final int SO_TIMESTAMPNS = 35;
 
@@ -138,6 +138,31 @@ public final class NativeSocket implements AutoCloseable {
             setInt(LibC.SOL_SOCKET, SO_RCVBUFFORCE, bytes);
         } catch (ErrnoException e) {
             setInt(LibC.SOL_SOCKET, SO_RCVBUF, bytes);
+        }
+    }
+
+    /**
+     * SO_ATTACH_FILTER: a classic BPF program (one {@code {code, jt, jf, k}} per instruction) the kernel runs on each
+     * packet before queueing it, so a raw socket only receives what its prober can match. Packets queued before the
+     * filter was attached are discarded.
+     */
+    public void attachFilter(int[][] program) throws ErrnoException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment insns = a.allocate(8L * program.length, 8);
+            for (int i = 0; i < program.length; i++) {
+                insns.set(JAVA_SHORT, 8L * i, (short) program[i][0]);
+                insns.set(JAVA_BYTE, 8L * i + 2, (byte) program[i][1]);
+                insns.set(JAVA_BYTE, 8L * i + 3, (byte) program[i][2]);
+                insns.set(JAVA_INT, 8L * i + 4, program[i][3]);
+            }
+            MemorySegment fprog = a.allocate(16, 8);
+            fprog.set(JAVA_SHORT, 0, (short) program.length);
+            fprog.set(ADDRESS, 8, insns);
+            LibC.setsockopt(fd, LibC.SOL_SOCKET, SO_ATTACH_FILTER, fprog);
+        }
+        // what arrived between socket() and now passed no filter: drop it
+        while (receiveNow(false) != null) {
+            // drained
         }
     }
 
