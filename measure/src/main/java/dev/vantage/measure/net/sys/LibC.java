@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The few glibc calls the network engine needs and the JDK has no API for (raw and ICMP sockets, TTL, IP_RECVERR,
  * the error queue, setns), bound with java.lang.foreign for Linux x86_64. Every call captures errno; a failed call
- * throws {@link ErrnoException}. Constants are the Linux x86_64 values from the kernel uapi headers.
+ * throws {@link ErrnoException}. Handles are called with invokeExact (no boxing, so the JIT inlines the stubs). Constants are the Linux x86_64 values from the kernel uapi headers.
  */
 final class LibC {
     private LibC() {}
@@ -58,25 +58,19 @@ final class LibC {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, ERRNO);
     }
 
-    /** Calls {@code handle} with a fresh errno capture segment prepended; throws when the result is -1. */
-    private static long call(String what, MethodHandle handle, Object... args) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CAPTURE);
-            Object[] full = new Object[args.length + 1];
-            full[0] = state;
-            System.arraycopy(args, 0, full, 1, args.length);
-            Object r = handle.invokeWithArguments(full);
-            long result = r instanceof Integer i ? i : (Long) r;
-            if (result == -1) {
-                int errno = (int) ERRNO_HANDLE.get(state, 0L);
-                throw new ErrnoException(what, errno, strerror(errno));
-            }
-            return result;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call " + what + " failed", t);
+    /** Per thread: where the downcalls leave errno (captureCallState). */
+    private static final ThreadLocal<MemorySegment> STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
+
+    private static long check(String what, long result, MemorySegment state) throws ErrnoException {
+        if (result == -1) {
+            int errno = (int) ERRNO_HANDLE.get(state, 0L);
+            throw new ErrnoException(what, errno, strerror(errno));
         }
+        return result;
+    }
+
+    private static IllegalStateException failed(String what, Throwable t) {
+        return new IllegalStateException("native call " + what + " failed", t);
     }
 
     static String strerror(int errno) {
@@ -89,11 +83,25 @@ final class LibC {
     }
 
     static int socket(int domain, int type, int protocol) throws ErrnoException {
-        return (int) call("socket", SOCKET, domain, type | SOCK_CLOEXEC, protocol);
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) SOCKET.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol);
+        } catch (Throwable t) {
+            throw failed("socket", t);
+        }
+        return (int) check("socket", r, st);
     }
 
     static void setsockopt(int fd, int level, int name, MemorySegment value) throws ErrnoException {
-        call("setsockopt(" + level + "," + name + ")", SETSOCKOPT, fd, level, name, value, (int) value.byteSize());
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) SETSOCKOPT.invokeExact(st, fd, level, name, value, (int) value.byteSize());
+        } catch (Throwable t) {
+            throw failed("setsockopt", t);
+        }
+        if (r == -1) check("setsockopt(" + level + "," + name + ")", r, st);
     }
 
     static int getsockoptInt(int fd, int level, int name) throws ErrnoException {
@@ -101,53 +109,116 @@ final class LibC {
             MemorySegment v = arena.allocate(JAVA_INT);
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, 4);
-            call("getsockopt(" + level + "," + name + ")", GETSOCKOPT, fd, level, name, v, len);
+            MemorySegment st = STATE.get();
+            int r;
+            try {
+                r = (int) GETSOCKOPT.invokeExact(st, fd, level, name, v, len);
+            } catch (Throwable t) {
+                throw failed("getsockopt", t);
+            }
+            check("getsockopt(" + level + "," + name + ")", r, st);
             return v.get(JAVA_INT, 0);
         }
     }
 
     static void bind(int fd, MemorySegment addr) throws ErrnoException {
-        call("bind", BIND, fd, addr, (int) addr.byteSize());
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) BIND.invokeExact(st, fd, addr, (int) addr.byteSize());
+        } catch (Throwable t) {
+            throw failed("bind", t);
+        }
+        check("bind", r, st);
     }
 
     static void connect(int fd, MemorySegment addr) throws ErrnoException {
-        call("connect", CONNECT, fd, addr, (int) addr.byteSize());
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) CONNECT.invokeExact(st, fd, addr, (int) addr.byteSize());
+        } catch (Throwable t) {
+            throw failed("connect", t);
+        }
+        check("connect", r, st);
     }
 
     static void getsockname(int fd, MemorySegment addr) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment len = arena.allocate(JAVA_INT);
             len.set(JAVA_INT, 0, (int) addr.byteSize());
-            call("getsockname", GETSOCKNAME, fd, addr, len);
+            MemorySegment st = STATE.get();
+            int r;
+            try {
+                r = (int) GETSOCKNAME.invokeExact(st, fd, addr, len);
+            } catch (Throwable t) {
+                throw failed("getsockname", t);
+            }
+            check("getsockname", r, st);
         }
     }
 
     static long sendto(int fd, MemorySegment buf, int flags, MemorySegment addr) throws ErrnoException {
-        return call("sendto", SENDTO, fd, buf, buf.byteSize(), flags, addr,
-                addr.equals(MemorySegment.NULL) ? 0 : (int) addr.byteSize());
+        MemorySegment st = STATE.get();
+        long r;
+        try {
+            r = (long) SENDTO.invokeExact(st, fd, buf, buf.byteSize(), flags, addr,
+                    addr.equals(MemorySegment.NULL) ? 0 : (int) addr.byteSize());
+        } catch (Throwable t) {
+            throw failed("sendto", t);
+        }
+        return check("sendto", r, st);
     }
 
     static long recvmsg(int fd, MemorySegment msghdr, int flags) throws ErrnoException {
-        return call("recvmsg", RECVMSG, fd, msghdr, flags);
+        MemorySegment st = STATE.get();
+        long r;
+        try {
+            r = (long) RECVMSG.invokeExact(st, fd, msghdr, flags);
+        } catch (Throwable t) {
+            throw failed("recvmsg", t);
+        }
+        return check("recvmsg", r, st);
     }
 
     static int poll(MemorySegment pollfds, long count, int timeoutMillis) throws ErrnoException {
-        return (int) call("poll", POLL, pollfds, count, timeoutMillis);
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) POLL.invokeExact(st, pollfds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw failed("poll", t);
+        }
+        return (int) check("poll", r, st);
     }
 
     static void close(int fd) {
         try {
-            call("close", CLOSE, fd);
-        } catch (ErrnoException ignored) {
+            int r = (int) CLOSE.invokeExact(STATE.get(), fd);
+        } catch (Throwable ignored) {
             // nothing to do: the descriptor is gone either way
         }
     }
 
     static int open(MemorySegment path, int flags) throws ErrnoException {
-        return (int) call("open", OPEN, path, flags);
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) OPEN.invokeExact(st, path, flags);
+        } catch (Throwable t) {
+            throw failed("open", t);
+        }
+        return (int) check("open", r, st);
     }
 
     static void setns(int fd, int nstype) throws ErrnoException {
-        call("setns", SETNS, fd, nstype);
+        MemorySegment st = STATE.get();
+        int r;
+        try {
+            r = (int) SETNS.invokeExact(st, fd, nstype);
+        } catch (Throwable t) {
+            throw failed("setns", t);
+        }
+        check("setns", r, st);
     }
 }

@@ -55,6 +55,8 @@ public final class NativeSocket implements AutoCloseable {
     private final MemorySegment buffer = arena.allocate(MAX_DATAGRAM, 8);
     private final MemorySegment control = arena.allocate(CMSG_BUFFER, 8);
     private final MemorySegment name = arena.allocate(28, 8);
+    private final MemorySegment sendBuffer = arena.allocate(MAX_DATAGRAM, 8);
+    private final MemorySegment sendName = arena.allocate(28, 8);
     private final MemorySegment iov = arena.allocate(16, 8);
     private final MemorySegment msghdr = arena.allocate(56, 8);
     private final MemorySegment pollfd = arena.allocate(8, 8);
@@ -201,12 +203,10 @@ public final class NativeSocket implements AutoCloseable {
 
     /** Sends one datagram (for raw sockets: the transport header and payload; the kernel writes the IP header). */
     public void sendTo(byte[] data, InetAddress address, int port) throws ErrnoException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(Math.max(1, data.length));
-            MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
-            MemorySegment to = address == null ? MemorySegment.NULL : sockaddr(a, address, port);
-            LibC.sendto(fd, buf.asSlice(0, data.length), 0, to);
-        }
+        if (data.length > sendBuffer.byteSize()) throw new IllegalArgumentException(data.length + " bytes");
+        MemorySegment.copy(data, 0, sendBuffer, JAVA_BYTE, 0, data.length);
+        MemorySegment to = address == null ? MemorySegment.NULL : sockaddr(sendName, address, port);
+        LibC.sendto(fd, sendBuffer.asSlice(0, data.length), 0, to);
     }
 
     /**
@@ -340,8 +340,14 @@ public final class NativeSocket implements AutoCloseable {
     // ---- sockaddr ----------------------------------------------------------------------------------------
 
     static MemorySegment sockaddr(Arena a, InetAddress address, int port) {
+        return sockaddr(a.allocate(28, 4), address, port);
+    }
+
+    /** Writes a sockaddr_in / sockaddr_in6 into {@code into} (28 bytes); returns the slice of its length. */
+    static MemorySegment sockaddr(MemorySegment into, InetAddress address, int port) {
         byte[] raw = address.getAddress();
-        MemorySegment s = a.allocate(raw.length == 4 ? 16 : 28, 4);
+        into.fill((byte) 0);
+        MemorySegment s = into.asSlice(0, raw.length == 4 ? 16 : 28);
         s.set(JAVA_SHORT, 0, (short) (raw.length == 4 ? LibC.AF_INET : LibC.AF_INET6));
         s.set(JAVA_BYTE, 2, (byte) (port >> 8));
         s.set(JAVA_BYTE, 3, (byte) port);
