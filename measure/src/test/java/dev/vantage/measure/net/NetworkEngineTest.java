@@ -260,10 +260,10 @@ class NetworkEngineTest {
      */
     @Test
     void icmpRateLimitedHopsAreLabelledAsSuch() throws Exception {
-        Thread.sleep(6_000); // the bucket refills: 1 token per second, earlier tests drew on it
         net.defaultIcmpRateLimit(r1);
         try {
-            Thread.sleep(6_000);
+            // the per-destination bucket fills at one token per second up to 6 (it was empty while the limit was 0)
+            Thread.sleep(6_500);
             JsonNode r = round(NetworkEngine.Spec.defaults(TARGET, 80).withMtu(false));
             int lostAtFirstHop = 0;
             for (JsonNode route : r.get("pathVis").get("routes")) {
