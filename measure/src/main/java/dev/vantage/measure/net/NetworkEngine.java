@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * The network layer of a round (agent-to-server, and every type with networkMeasurements=1): end-to-end loss,
  * latency and jitter, Paris-style path traces and path MTU to one target. With CAP_NET_RAW (root) probes are TCP SYNs
  * or ICMP echoes from raw sockets; without it, end-to-end TCP probes are connects and traces are UDP with IP_RECVERR
- * (tracepath's method). Every record says which method it used. The end-to-end series and the traces run side by
- * side on two platform threads (native poll would pin a virtual thread's carrier).
+ * (tracepath's method). Every record says which method it used. The end-to-end series, the traces and the path MTU
+ * run side by side on three platform threads (a native poll would pin a virtual thread's carrier).
  */
 public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEngine.Result> {
     /** How long the traces of one round may take, on top of nothing: they run beside the 8 s end-to-end series. */
@@ -106,8 +106,9 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         boolean raw = rawSocketsAllowed();
         AtomicReference<PathVis> trace = new AtomicReference<>();
         AtomicReference<PathMtu.Result> mtu = new AtomicReference<>();
-        Thread tracer = Thread.ofPlatform().name("path-trace " + server).start(() -> {
-            trace.set(trace(spec, server, target, source, raw, ctx));
+        Thread tracer = Thread.ofPlatform().name("path-trace " + server).start(
+                () -> trace.set(trace(spec, server, target, source, raw, ctx)));
+        Thread mtuProber = Thread.ofPlatform().name("path-mtu " + server).start(() -> {
             if (spec.mtu()) {
                 mtu.set(PathMtu.discover(target, spec.sourceIp() != null ? source : null,
                         Math.min(ctx.deadlineNanos(), System.nanoTime() + MTU_BUDGET_MILLIS * 1_000_000L)));
@@ -116,17 +117,27 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         AtomicReference<NetMetrics> metrics = new AtomicReference<>();
         Thread prober = Thread.ofPlatform().name("probes " + server).start(
                 () -> metrics.set(endToEnd(spec, server, target, source, raw, ctx)));
-        try {
-            prober.join();
-            tracer.join();
-        } finally {
-            // an interrupted caller: the probe threads end by their own deadlines (each wait is bounded)
-            prober.interrupt();
-            tracer.interrupt();
-        }
+        // joined without interruption: each thread's waits are bounded by its budget and the deadline, and a
+        // round must not return while its sockets are still open
+        joinUninterruptibly(prober);
+        joinUninterruptibly(tracer);
+        joinUninterruptibly(mtuProber);
         NetMetrics m = metrics.get();
         if (mtu.get() != null) m = m.withPathMtu(mtu.get());
         return new Result(m, trace.get());
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     // ---- end to end ------------------------------------------------------------------------------------------
@@ -138,9 +149,9 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         List<String> notes = new ArrayList<>();
         // SACK mode is not built (README, "Network engine"): AUTO and SACK both run SYN mode, and the method says so
         String modeNote = !spec.icmp() && spec.probeMode().equals("SACK") ? " (SACK asked; SYN mode used)" : "";
-        if (spec.icmp() && !(raw && v4)) {
+        if (spec.icmp() && !v4) {
             return new NetMetrics(server, ip, null, null, null, null, null, null, null, null,
-                    raw ? "ICMP probes over IPv6 are not implemented" : "ICMP probes need CAP_NET_RAW (run the agent as root or grant it the capability)");
+                    "ICMP probes over IPv6 are not implemented");
         }
         if (!spec.icmp() && !(raw && v4)) {
             try {
@@ -153,8 +164,7 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
                 return new NetMetrics(server, ip, null, null, null, null, null, null, null, null, "interrupted");
             }
         }
-        try (Prober p = spec.icmp()
-                ? new IcmpProber(target, spec.sourceIp() != null ? source : null, 1, payload(spec), spec.tos())
+        try (Prober p = spec.icmp() ? icmpProber(target, spec.sourceIp() != null ? source : null, 1, spec, raw)
                 : new TcpSynProber((Inet4Address) target, spec.port(), (Inet4Address) source, EndToEndProbes.MAX_PROBES, spec.tos())) {
             EndToEndProbes.Series s = EndToEndProbes.run(p, !spec.icmp(), ctx.deadlineNanos());
             if (s.sent() == 0) {
@@ -164,9 +174,18 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
             return new NetMetrics(m.server(), m.serverIp(), m.loss(), m.minLatency(), m.avgLatency(), m.maxLatency(),
                     m.jitter(), m.probesSent(), m.probesAnswered(), p.method() + modeNote, m.errorDetails());
         } catch (IOException e) {
-            return new NetMetrics(server, ip, null, null, null, null, null, null, null, null,
-                    "cannot probe from this agent: " + e.getMessage());
+            boolean denied = e instanceof ErrnoException ee && ee.isPermissionDenied();
+            return new NetMetrics(server, ip, null, null, null, null, null, null, null, null, denied && spec.icmp()
+                    ? "ICMP probes need CAP_NET_RAW or a group in net.ipv4.ping_group_range (" + e.getMessage() + ")"
+                    : "cannot probe from this agent: " + e.getMessage());
         }
+    }
+
+    /** Raw ICMP with privilege, else a ping socket (which fails with EACCES outside net.ipv4.ping_group_range). */
+    private static Prober icmpProber(InetAddress target, InetAddress bindTo, int flows, Spec spec, boolean raw)
+            throws IOException {
+        return raw ? new IcmpProber(target, bindTo, flows, payload(spec), spec.tos())
+                : new PingProber(target, bindTo, flows, payload(spec), spec.tos());
     }
 
     private static int payload(Spec spec) {
@@ -202,8 +221,8 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         }
         boolean inSessionMode = inSession != null;
         try (Prober p = inSession != null ? inSession
+                : spec.icmp() && (raw || pingSocketsAllowed()) ? icmpProber(target, bindTo, traces, spec, raw)
                 : !raw ? new UdpProber(target, bindTo, traces, spec.tos())
-                : spec.icmp() ? new IcmpProber(target, bindTo, traces, payload(spec), spec.tos())
                 : new TcpSynProber((Inet4Address) target, spec.port(), (Inet4Address) source, traces, spec.tos())) {
             PathTracer.Settings settings = new PathTracer.Settings(traces, Math.max(1, spec.probesPerTtl()),
                     PathTracer.MAX_HOPS, PathTracer.SILENT_HOP_LIMIT);
@@ -250,6 +269,15 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /** Whether this process may open ICMP ping sockets (net.ipv4.ping_group_range), tried rather than guessed. */
+    static boolean pingSocketsAllowed() {
+        try (NativeSocket s = NativeSocket.open(false, NativeSocket.Kind.DGRAM, NativeSocket.IPPROTO_ICMP)) {
+            return true;
+        } catch (ErrnoException e) {
+            return false;
+        }
+    }
 
     /** Whether this process may open raw sockets (root or CAP_NET_RAW), tried rather than guessed. */
     public static boolean rawSocketsAllowed() {

@@ -65,7 +65,8 @@ final class UdpProber implements Prober {
 
     /**
      * With IP_RECVERR every ICMP error also sets the socket's pending error, and the next send reports that error
-     * instead of sending (udp(7)); the error is cleared by being reported, so the send is repeated.
+     * instead of sending (udp(7); ping sockets do the same); the error is cleared by being reported, so the send is
+     * repeated.
      */
     static void sendThroughPendingErrors(NativeSocket s, byte[] payload, InetAddress to, int port) throws ErrnoException {
         for (int attempt = 0; ; attempt++) {

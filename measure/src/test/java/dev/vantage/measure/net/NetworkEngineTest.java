@@ -287,6 +287,46 @@ class NetworkEngineTest {
     /** As nobody (uid 65534, no capabilities): TCP connect probes and a UDP trace, and the records say so. */
     @Test
     void withoutPrivilegeItFallsBackToConnectsAndUdp() throws Exception {
+        JsonNode r = unprivileged("TCP");
+        JsonNode m = r.get("metrics");
+        assertThat(m.get("probeMethod").asText()).contains("TCP connect").contains("no CAP_NET_RAW");
+        assertThat(m.get("pathMtu").asInt()).isEqualTo(1400);
+        assertThat(r.get("pathVis").get("pathTraceMethod").asText()).contains("UDP");
+        assertThePath(r.get("pathVis"));
+        // routers and target answer without rate limit: every probe of the UDP trace is answered
+        r.get("pathVis").get("routes").forEach(route -> route.get("hops").forEach(
+                h -> assertThat(h.get("loss").asDouble()).as("hop %s", h).isZero()));
+    }
+
+    /**
+     * ICMP as nobody: refused (with the reason) while net.ipv4.ping_group_range excludes every group, as on this
+     * host; once the agent namespace lets nobody's group use ping sockets, echo probes and an ICMP trace work.
+     */
+    @Test
+    void withoutPrivilegeIcmpNeedsThePingGroupRange() throws Exception {
+        net.run(agent, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=1 0");
+        JsonNode refused = unprivileged("ICMP");
+        assertThat(refused.get("metrics").get("errorDetails").asText()).contains("ping_group_range");
+        assertThat(refused.get("metrics").has("loss")).isFalse();
+        assertThat(refused.get("pathVis").get("pathTraceMethod").asText()).contains("UDP");
+        assertThePath(refused.get("pathVis"));
+
+        net.run(agent, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=65534 65534");
+        try {
+            JsonNode r = unprivileged("ICMP");
+            JsonNode m = r.get("metrics");
+            assertThat(m.get("probeMethod").asText()).isEqualTo("ICMP echo (ping socket, unprivileged)");
+            assertThat(m.get("loss").asDouble()).isZero();
+            assertThat(m.get("probesSent").asInt()).isEqualTo(50);
+            assertThat(r.get("pathVis").get("pathTraceMethod").asText()).startsWith("ICMP echo (ping socket");
+            assertThePath(r.get("pathVis"));
+        } finally {
+            net.run(agent, "sysctl", "-q", "-w", "net.ipv4.ping_group_range=1 0");
+        }
+    }
+
+    /** One round in a child JVM inside the agent namespace as uid/gid 65534 without capabilities. */
+    static JsonNode unprivileged(String protocol) throws Exception {
         Path dir = Files.createTempDirectory("vantage-cp");
         try {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -302,7 +342,7 @@ class NetworkEngineTest {
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = List.of("ip", "netns", "exec", agent, "setpriv", "--reuid=65534", "--regid=65534",
                     "--clear-groups", "--inh-caps=-all", java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                    String.join(File.pathSeparator, cp), NetProbeMain.class.getName(), TARGET, "80");
+                    String.join(File.pathSeparator, cp), NetProbeMain.class.getName(), TARGET, "80", protocol);
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String out;
             try {
@@ -313,15 +353,8 @@ class NetworkEngineTest {
             }
             assertThat(p.exitValue()).isZero();
             JsonNode r = Json.MAPPER.readTree(out.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
-            System.out.println(Report(r));
-            JsonNode m = r.get("metrics");
-            assertThat(m.get("probeMethod").asText()).contains("TCP connect").contains("no CAP_NET_RAW");
-            assertThat(m.get("pathMtu").asInt()).isEqualTo(1400);
-            assertThat(r.get("pathVis").get("pathTraceMethod").asText()).contains("UDP");
-            assertThePath(r.get("pathVis"));
-            // routers and target answer without rate limit: every probe of the UDP trace is answered
-            r.get("pathVis").get("routes").forEach(route -> route.get("hops").forEach(
-                    h -> assertThat(h.get("loss").asDouble()).as("hop %s", h).isZero()));
+            System.out.println("unprivileged " + protocol + " round\n" + Report(r));
+            return r;
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
