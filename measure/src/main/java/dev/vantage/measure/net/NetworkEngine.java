@@ -67,6 +67,11 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
                     sourceIp, probesPerTtl);
         }
 
+        public Spec withDscp(int dscp) {
+            return new Spec(host, port, protocol, probeMode, numPathTraces, pathTraceMode, mtu, dscp << 2, payloadSize,
+                    ipv6Policy, sourceIp, probesPerTtl);
+        }
+
         public Spec withMtu(boolean m) {
             return new Spec(host, port, protocol, probeMode, numPathTraces, pathTraceMode, m, tos, payloadSize,
                     ipv6Policy, sourceIp, probesPerTtl);
@@ -155,7 +160,7 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         }
         if (!spec.icmp() && !(raw && v4)) {
             try {
-                NetMetrics m = new TcpProbeEngine().run(new TcpProbeEngine.Spec(ip, spec.port(), spec.sourceIp()), ctx);
+                NetMetrics m = new TcpProbeEngine().run(new TcpProbeEngine.Spec(ip, spec.port(), spec.sourceIp(), spec.tos()), ctx);
                 return new NetMetrics(server, ip, m.loss(), m.minLatency(), m.avgLatency(), m.maxLatency(), m.jitter(),
                         m.probesSent(), m.probesAnswered(), m.probeMethod() + (raw ? "" : " (no CAP_NET_RAW)"),
                         join(m.errorDetails(), notes));

@@ -202,6 +202,27 @@ class NetworkEngineTest {
         assertThePath(r.get("pathVis"));
     }
 
+    /** dscpId marks every probe: the target's nftables counts what arrives with DSCP 46 (EF). */
+    @Test
+    void theDscpMarksTheProbes() throws Exception {
+        net.nft(target, "add table inet vt_dscp");
+        net.nft(target, "add chain inet vt_dscp in { type filter hook input priority 0 ; }");
+        net.nft(target, "add rule inet vt_dscp in ip dscp 46 ip protocol tcp counter");
+        net.nft(target, "add rule inet vt_dscp in ip dscp 46 ip protocol icmp counter");
+        try {
+            round(NetworkEngine.Spec.defaults(TARGET, 80).withDscp(46).withMtu(false));
+            round(NetworkEngine.Spec.defaults(TARGET, 80).withProtocol("ICMP").withDscp(46).withMtu(false));
+            String counters = net.run(target, "nft", "list", "table", "inet", "vt_dscp");
+            List<Integer> packets = new ArrayList<>();
+            var m = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(counters);
+            while (m.find()) packets.add(Integer.parseInt(m.group(1)));
+            // 50 SYNs + the traces' probes that reached the target; 50 echoes + theirs
+            assertThat(packets).hasSize(2).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(50));
+        } finally {
+            net.nft(target, "delete table inet vt_dscp");
+        }
+    }
+
     /** Paris traceroute: every probe of a trace takes one ECMP branch; the traces between them take both. */
     @Test
     void eachTraceStaysOnOneBranchOfTheEqualCostPaths() throws Exception {
