@@ -37,17 +37,25 @@ final class NetBench {
 
     void run() throws Exception {
         try (ServerSocket target = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress())) {
+            // a service that keeps each connection until the client closes it (SACK mode probes inside one)
             Thread acceptor = Thread.ofVirtual().start(() -> {
                 while (!target.isClosed()) {
-                    try (Socket s = target.accept()) {
-                        // handshake done; close
+                    try {
+                        Socket s = target.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (s) {
+                                s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                            } catch (IOException ignored) {
+                                // reset by the prober: done
+                            }
+                        });
                     } catch (IOException e) {
                         return;
                     }
                 }
             });
             out.printf("vantage bench net: concurrent agent-to-server rounds to 127.0.0.1:%d (probes: %s)%n",
-                    target.getLocalPort(), NetworkEngine.rawSocketsAllowed() ? "raw TCP SYN" : "TCP connect, UDP trace");
+                    target.getLocalPort(), NetworkEngine.rawSocketsAllowed() ? "raw sockets: TCP SACK, SYN traces" : "TCP connect, UDP trace");
             once(target.getLocalPort(), 1); // warm-up: class loading and JIT
             out.printf("%-11s %-9s %-9s %-9s %-9s %-9s %-9s %s%n", "concurrent", "wall s", "p50 s", "max s",
                     "avg loss%", "errors", "rounds/s", "sustained");

@@ -152,8 +152,6 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         String ip = target.getHostAddress();
         boolean v4 = target instanceof Inet4Address;
         List<String> notes = new ArrayList<>();
-        // SACK mode is not built (README, "Network engine"): AUTO and SACK both run SYN mode, and the method says so
-        String modeNote = !spec.icmp() && spec.probeMode().equals("SACK") ? " (SACK asked; SYN mode used)" : "";
         if (spec.icmp() && !v4) {
             return new NetMetrics(server, ip, null, null, null, null, null, null, null, null,
                     "ICMP probes over IPv6 are not implemented");
@@ -169,7 +167,19 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
                 return new NetMetrics(server, ip, null, null, null, null, null, null, null, null, "interrupted");
             }
         }
-        try (Prober p = spec.icmp() ? icmpProber(target, spec.sourceIp() != null ? source : null, 1, spec, raw)
+        // TCP: SACK mode first (AUTO and SACK), SYN mode when the target offers no SACK session (methods.md)
+        Prober sack = null;
+        String modeNote = "";
+        if (!spec.icmp() && !spec.probeMode().equals("SYN")) {
+            try {
+                sack = new SackProber((Inet4Address) target, spec.port(), (Inet4Address) source, spec.tos(),
+                        Math.min(ctx.deadlineNanos(), System.nanoTime() + 3_000_000_000L));
+            } catch (IOException e) {
+                modeNote = " (SACK mode unavailable: " + e.getMessage() + ")";
+            }
+        }
+        try (Prober p = sack != null ? sack
+                : spec.icmp() ? icmpProber(target, spec.sourceIp() != null ? source : null, 1, spec, raw)
                 : new TcpSynProber((Inet4Address) target, spec.port(), (Inet4Address) source, EndToEndProbes.MAX_PROBES, spec.tos())) {
             EndToEndProbes.Series s = EndToEndProbes.run(p, !spec.icmp(), ctx.deadlineNanos());
             if (s.sent() == 0) {

@@ -89,6 +89,44 @@ final class Packets {
         return t;
     }
 
+    /** A one-byte data segment (ACK|PSH) inside an established connection (SACK-mode probes). */
+    static byte[] tcpData(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq, long ack) {
+        byte[] t = new byte[21];
+        put16(t, 0, srcPort);
+        put16(t, 2, dstPort);
+        put32(t, 4, seq);
+        put32(t, 8, ack);
+        t[12] = 5 << 4;
+        t[13] = TCP_ACK | 0x08;
+        put16(t, 14, 64240);
+        t[20] = 'v';
+        put16(t, 16, tcpChecksum(src, dst, t));
+        return t;
+    }
+
+    /**
+     * Where TCP option {@code kind} starts in the segment at {@code tcp} (its kind byte), or -1.
+     * Options: 0 ends the list, 1 is a one-byte pad, every other option is kind, length, data.
+     */
+    static int tcpOption(byte[] b, int tcp, int kind) {
+        int end = Math.min(b.length, tcp + ((b[tcp + 12] & 0xff) >> 4) * 4);
+        int i = tcp + 20;
+        while (i < end) {
+            int k = b[i] & 0xff;
+            if (k == 0) return -1;
+            if (k == 1) {
+                i++;
+                continue;
+            }
+            if (i + 1 >= end) return -1;
+            int len = b[i + 1] & 0xff;
+            if (len < 2 || i + len > end) return -1;
+            if (k == kind) return i;
+            i += len;
+        }
+        return -1;
+    }
+
     /** A RST closing a half-open probe (the SYN/ACK's ack number is our seq + 1). */
     static byte[] tcpRst(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq) {
         byte[] t = new byte[20];

@@ -8,7 +8,7 @@ import java.net.InetAddress;
  * by the header the answer quotes (never by arrival order). A flow is one five-tuple: every probe of a flow hashes to
  * the same ECMP branch; the probe's {@code seq} is carried where load balancers do not look.
  */
-sealed interface Prober extends AutoCloseable permits IcmpProber, PingProber, TcpSynProber, UdpProber, InSessionProber {
+sealed interface Prober extends AutoCloseable permits IcmpProber, PingProber, TcpSynProber, SackProber, UdpProber, InSessionProber {
 
     /** How the probes are made, for the record, e.g. {@code TCP SYN (raw socket)}. */
     String method();

@@ -43,6 +43,7 @@ class NetworkEngineTest {
     static TestNet net;
     static String agent, r1, r2a, r2b, r3, target;
     static String r3ToTarget;
+    static Path httpLog;
 
     @BeforeAll
     static void buildNetwork() {
@@ -72,9 +73,17 @@ class NetworkEngineTest {
             net.route(r2b, "10.80.1.0/30", "10.80.3.1");
             net.route(r3, "10.80.1.0/30", "10.80.4.1");
             net.route(target, "default", "10.80.6.1");
-        } catch (RuntimeException e) {
+            // a real TCP service on the target for the session-based modes (SACK probes, in-session traces)
+            httpLog = Files.createTempFile("vantage-http", ".log");
+            net.start(target, httpLog, "python3", "-m", "http.server", "8080", "--bind", TARGET);
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (!net.run(target, "ss", "-ltn").contains(TARGET + ":8080")) {
+                if (System.nanoTime() > until) throw new IllegalStateException("the listener on the target did not start");
+                Thread.sleep(50);
+            }
+        } catch (RuntimeException | IOException | InterruptedException e) {
             net.close();
-            throw e;
+            throw new IllegalStateException(e);
         }
     }
 
@@ -82,6 +91,11 @@ class NetworkEngineTest {
     static void removeNetwork() {
         List<String> made = net.liveNamespaces();
         net.close();
+        try {
+            Files.deleteIfExists(httpLog);
+        } catch (IOException ignored) {
+            // a temp file
+        }
         assertThat(TestNet.listNamespaces()).doesNotContainAnyElementsOf(made);
     }
 
@@ -173,26 +187,30 @@ class NetworkEngineTest {
     /** In-session: TTL-limited segments inside connections the kernel opened to a real listener on the target. */
     @Test
     void inSessionTracesRunInsideEstablishedConnections() throws Exception {
-        Path log = Files.createTempFile("vantage-http", ".log");
-        try {
-            net.start(target, log, "python3", "-m", "http.server", "8080", "--bind", TARGET);
-            long until = System.nanoTime() + 10_000_000_000L;
-            while (!net.run(target, "ss", "-ltn").contains(TARGET + ":8080")) {
-                assertThat(System.nanoTime()).as("the listener on the target started").isLessThan(until);
-                Thread.sleep(50);
-            }
-            JsonNode r = round(NetworkEngine.Spec.defaults(TARGET, 8080).withPathTraceMode("inSession").withMtu(false));
-            JsonNode p = r.get("pathVis");
-            assertThat(p.get("pathTraceMethod").asText()).isEqualTo("TCP in-session (raw socket), in-session");
-            assertThePath(p);
-            for (JsonNode route : p.get("routes")) {
-                for (int i = 0; i < 3; i++) assertThat(route.get("hops").get(i).get("loss").asDouble()).isZero();
-                // the target's duplicate ACKs are rate-limited by its kernel: no loss figure for the destination
-                assertThat(route.get("hops").get(3).has("loss")).isFalse();
-            }
-        } finally {
-            Files.deleteIfExists(log);
+        JsonNode r = round(NetworkEngine.Spec.defaults(TARGET, 8080).withPathTraceMode("inSession").withMtu(false));
+        JsonNode p = r.get("pathVis");
+        assertThat(p.get("pathTraceMethod").asText()).isEqualTo("TCP in-session (raw socket), in-session");
+        assertThePath(p);
+        for (JsonNode route : p.get("routes")) {
+            for (int i = 0; i < 3; i++) assertThat(route.get("hops").get(i).get("loss").asDouble()).isZero();
+            // the target's duplicate ACKs are rate-limited by its kernel: no loss figure for the destination
+            assertThat(route.get("hops").get(3).has("loss")).isFalse();
         }
+    }
+
+    /** SACK mode: one connection to a real listener, one-byte probes past a hole, each answered by a SACK. */
+    @Test
+    void sackModeProbesInsideOneConnection() throws Exception {
+        JsonNode m = round(NetworkEngine.Spec.defaults(TARGET, 8080).withMtu(false)).get("metrics");
+        assertThat(m.get("probeMethod").asText()).isEqualTo("TCP SACK (raw socket)");
+        assertThat(m.get("probesSent").asInt()).isEqualTo(50);
+        assertThat(m.get("loss").asDouble()).isZero();
+        assertThat(m.get("maxLatency").asDouble()).isLessThan(100.0);
+        // where no session can be made, SYN mode, saying why
+        JsonNode syn = round(NetworkEngine.Spec.defaults(TARGET, 80).withMtu(false)).get("metrics");
+        assertThat(syn.get("probeMethod").asText()).startsWith("TCP SYN (raw socket) (SACK mode unavailable: no TCP session")
+                .contains("refused");
+        assertThat(syn.get("loss").asDouble()).isZero();
     }
 
     @Test
