@@ -160,7 +160,8 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
             try {
                 NetMetrics m = new TcpProbeEngine().run(new TcpProbeEngine.Spec(ip, spec.port(), spec.sourceIp(), spec.tos()), ctx);
                 return new NetMetrics(server, ip, m.loss(), m.minLatency(), m.avgLatency(), m.maxLatency(), m.jitter(),
-                        m.probesSent(), m.probesAnswered(), m.probeMethod() + (raw ? "" : " (no CAP_NET_RAW)"),
+                        m.probesSent(), m.probesAnswered(),
+                        m.probeMethod() + (!raw ? " (no CAP_NET_RAW)" : !v4 ? " (IPv6: raw probes are IPv4 only)" : ""),
                         join(m.errorDetails(), notes));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -213,17 +214,15 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         String ip = target.getHostAddress();
         String sourceIp = source.getHostAddress();
         String sourcePrefix = prefixOf(source);
-        if (!(target instanceof Inet4Address)) {
-            return new PathVis(server, ip, sourceIp, sourcePrefix, null, null, null, "path trace over IPv6 is not implemented");
-        }
+        boolean v4 = target instanceof Inet4Address;
         int traces = Math.clamp(spec.numPathTraces(), 1, 10);
         InetAddress bindTo = spec.sourceIp() != null ? source : null;
         long until = Math.min(ctx.deadlineNanos(), System.nanoTime() + TRACE_BUDGET_MILLIS * 1_000_000L);
         String mode = "classic";
         Prober inSession = null;
         if (spec.pathTraceMode().equals("inSession")) {
-            if (spec.icmp() || !raw) {
-                mode = "classic (inSession needs protocol TCP and CAP_NET_RAW)";
+            if (spec.icmp() || !raw || !v4) {
+                mode = "classic (inSession needs protocol TCP, IPv4 and CAP_NET_RAW)";
             } else {
                 try {
                     inSession = new InSessionProber((Inet4Address) target, spec.port(), (Inet4Address) source, traces,
@@ -235,10 +234,11 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
             }
         }
         boolean inSessionMode = inSession != null;
+        // IPv6 traces use UDP whatever the privilege: the raw-socket probers are IPv4 only
         try (Prober p = inSession != null ? inSession
-                : spec.icmp() && (raw || pingSocketsAllowed()) ? icmpProber(target, bindTo, traces, spec, raw)
-                : !raw ? new UdpProber(target, bindTo, traces, spec.tos())
-                : new TcpSynProber((Inet4Address) target, spec.port(), (Inet4Address) source, traces, spec.tos())) {
+                : v4 && spec.icmp() && (raw || pingSocketsAllowed()) ? icmpProber(target, bindTo, traces, spec, raw)
+                : v4 && raw && !spec.icmp() ? new TcpSynProber((Inet4Address) target, spec.port(), (Inet4Address) source, traces, spec.tos())
+                : new UdpProber(target, bindTo, traces, spec.tos())) {
             PathTracer.Settings settings = new PathTracer.Settings(traces, Math.max(1, spec.probesPerTtl()),
                     PathTracer.MAX_HOPS, PathTracer.SILENT_HOP_LIMIT);
             List<PathTracer.Trace> result = PathTracer.run(p, settings, until);

@@ -64,7 +64,7 @@ final class PathMtu {
                 } else if (err.errno() == ErrnoException.ECONNREFUSED && target.equals(err.offender())) {
                     return new Result(mtu, reportedBy, null);
                 } else if (err.origin() == ExtendedError.ORIGIN_ICMP || err.origin() == ExtendedError.ORIGIN_ICMP6) {
-                    if (err.type() == Packets.ICMP_TIME_EXCEEDED) continue;
+                    if (err.type() == (err.origin() == ExtendedError.ORIGIN_ICMP6 ? 3 : Packets.ICMP_TIME_EXCEEDED)) continue;
                     return new Result(null, reportedBy, "path MTU not measured: "
                             + (err.offender() == null ? "a hop" : err.offender().getHostAddress())
                             + " answered ICMP type " + err.type() + " code " + err.code());

@@ -15,6 +15,7 @@ import java.util.List;
  * IP_RECVERR error queue telling which router answered with ICMP time exceeded and when the target said port
  * unreachable. One socket (one source port) per flow, a fixed destination port, the probe id in the payload, which
  * changes only the UDP checksum (Paris traceroute's UDP rule). The error queue carries no ICMP extensions, so no MPLS.
+ * Works for IPv4 and IPv6 (IPV6_RECVERR, ICMPv6 types).
  */
 final class UdpProber implements Prober {
     /** traceroute's first port: nothing listens there, so the target answers port unreachable */
@@ -94,13 +95,16 @@ final class UdpProber implements Prober {
                 continue;
             }
             ExtendedError e = r.error();
-            if (e == null || e.origin() != ExtendedError.ORIGIN_ICMP || r.data().length < 2) continue;
+            if (e == null || r.data().length < 2) continue;
             int seq = Packets.u16(r.data(), 0);
-            if (e.type() == Packets.ICMP_TIME_EXCEEDED) {
+            // ICMPv4: time exceeded 11, unreachable 3 (port: code 3); ICMPv6: time exceeded 3, unreachable 1 (port: 4)
+            boolean v6 = e.origin() == ExtendedError.ORIGIN_ICMP6;
+            if (e.origin() != ExtendedError.ORIGIN_ICMP && !v6) continue;
+            if (e.type() == (v6 ? 3 : Packets.ICMP_TIME_EXCEEDED)) {
                 return new Reply(seq, e.offender(), Kind.HOP, r.atNanos(), null);
             }
-            if (e.type() == Packets.ICMP_UNREACHABLE) {
-                boolean portUnreachable = e.code() == 3 && target.equals(e.offender());
+            if (e.type() == (v6 ? 1 : Packets.ICMP_UNREACHABLE)) {
+                boolean portUnreachable = e.code() == (v6 ? 4 : 3) && target.equals(e.offender());
                 return new Reply(seq, e.offender(), portUnreachable ? Kind.DESTINATION : Kind.UNREACHABLE, r.atNanos(), null);
             }
         }
