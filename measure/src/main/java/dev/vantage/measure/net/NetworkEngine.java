@@ -86,7 +86,7 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         }
     }
 
-    /** The round's net metrics and path-vis records, plus the raw traces (for the CLI's hop table). */
+    /** The round's net metrics and path-vis records. */
     public record Result(NetMetrics metrics, PathVis pathVis) {}
 
     @Override
@@ -111,25 +111,39 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         boolean raw = rawSocketsAllowed();
         AtomicReference<PathVis> trace = new AtomicReference<>();
         AtomicReference<PathMtu.Result> mtu = new AtomicReference<>();
-        Thread tracer = Thread.ofPlatform().name("path-trace " + server).start(
-                () -> trace.set(trace(spec, server, target, source, raw, ctx)));
-        Thread mtuProber = Thread.ofPlatform().name("path-mtu " + server).start(() -> {
+        AtomicReference<String> bug = new AtomicReference<>();
+        Thread tracer = guarded("path-trace " + server, bug, () -> trace.set(trace(spec, server, target, source, raw, ctx)));
+        Thread mtuProber = guarded("path-mtu " + server, bug, () -> {
             if (spec.mtu()) {
                 mtu.set(PathMtu.discover(target, spec.sourceIp() != null ? source : null,
                         Math.min(ctx.deadlineNanos(), System.nanoTime() + MTU_BUDGET_MILLIS * 1_000_000L)));
             }
         });
         AtomicReference<NetMetrics> metrics = new AtomicReference<>();
-        Thread prober = Thread.ofPlatform().name("probes " + server).start(
-                () -> metrics.set(endToEnd(spec, server, target, source, raw, ctx)));
+        Thread prober = guarded("probes " + server, bug, () -> metrics.set(endToEnd(spec, server, target, source, raw, ctx)));
         // joined without interruption: each thread's waits are bounded by its budget and the deadline, and a
         // round must not return while its sockets are still open
         joinUninterruptibly(prober);
         joinUninterruptibly(tracer);
         joinUninterruptibly(mtuProber);
-        NetMetrics m = metrics.get();
+        String ip = target.getHostAddress();
+        NetMetrics m = metrics.get() != null ? metrics.get()
+                : new NetMetrics(server, ip, null, null, null, null, null, null, null, null, "probes failed: " + bug.get());
         if (mtu.get() != null) m = m.withPathMtu(mtu.get());
-        return new Result(m, trace.get());
+        PathVis p = trace.get() != null ? trace.get()
+                : new PathVis(server, ip, source.getHostAddress(), null, null, null, null, "path trace failed: " + bug.get());
+        return new Result(m, p);
+    }
+
+    /** A platform thread whose unexpected exception becomes the round's error text instead of a lost record. */
+    private static Thread guarded(String name, AtomicReference<String> bug, Runnable work) {
+        return Thread.ofPlatform().name(name).start(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                bug.compareAndSet(null, e.toString());
+            }
+        });
     }
 
     private static void joinUninterruptibly(Thread t) {
