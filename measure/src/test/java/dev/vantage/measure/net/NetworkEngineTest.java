@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +45,7 @@ class NetworkEngineTest {
     static TestNet net;
     static String agent, r1, r2a, r2b, r3, target;
     static String r3ToTarget;
-    static Path httpLog;
+    static ServerSocket service;
 
     @BeforeAll
     static void buildNetwork() {
@@ -73,15 +75,27 @@ class NetworkEngineTest {
             net.route(r2b, "10.80.1.0/30", "10.80.3.1");
             net.route(r3, "10.80.1.0/30", "10.80.4.1");
             net.route(target, "default", "10.80.6.1");
-            // a real TCP service on the target for the session-based modes (SACK probes, in-session traces)
-            httpLog = Files.createTempFile("vantage-http", ".log");
-            net.start(target, httpLog, "python3", "-m", "http.server", "8080", "--bind", TARGET);
-            long until = System.nanoTime() + 10_000_000_000L;
-            while (!net.run(target, "ss", "-ltn").contains(TARGET + ":8080")) {
-                if (System.nanoTime() > until) throw new IllegalStateException("the listener on the target did not start");
-                Thread.sleep(50);
-            }
-        } catch (RuntimeException | IOException | InterruptedException e) {
+            // a real TCP service on the target for the session-based modes (SACK probes, in-session traces): a
+            // listener opened by a thread inside the target namespace, holding each connection until the client
+            // closes it
+            service = inNamespace(target, () -> new ServerSocket(8080, 50, InetAddress.getByName(TARGET)));
+            Thread.ofVirtual().start(() -> {
+                while (!service.isClosed()) {
+                    try {
+                        Socket s = service.accept();
+                        Thread.ofVirtual().start(() -> {
+                            try (s) {
+                                s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                            } catch (IOException ignored) {
+                                // reset by the prober
+                            }
+                        });
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        } catch (Exception e) {
             net.close();
             throw new IllegalStateException(e);
         }
@@ -90,22 +104,27 @@ class NetworkEngineTest {
     @AfterAll
     static void removeNetwork() {
         List<String> made = net.liveNamespaces();
-        net.close();
         try {
-            Files.deleteIfExists(httpLog);
+            if (service != null) service.close();
         } catch (IOException ignored) {
-            // a temp file
+            // closing anyway
         }
+        net.close();
         assertThat(TestNet.listNamespaces()).doesNotContainAnyElementsOf(made);
     }
 
     /** Runs {@code work} on a platform thread inside the agent namespace (threads it starts are there too). */
     static <T> T inAgent(Callable<T> work) throws Exception {
+        return inNamespace(agent, work);
+    }
+
+    /** Runs {@code work} on a new platform thread that entered {@code ns}; sockets it opens live there. */
+    static <T> T inNamespace(String ns, Callable<T> work) throws Exception {
         AtomicReference<T> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().name("in-" + agent).start(() -> {
+        Thread t = Thread.ofPlatform().name("in-" + ns).start(() -> {
             try {
-                Netns.enter(agent);
+                Netns.enter(ns);
                 result.set(work.call());
             } catch (Throwable e) {
                 failure.set(e);
