@@ -59,7 +59,7 @@ final class MeasureCommand implements Callable<Integer> {
         if (common.json) {
             printJson(records, out);
         } else {
-            out.print(Report.format(records));
+            printReport(records, out);
         }
         out.flush();
         return exitCode(records);
@@ -87,6 +87,15 @@ final class MeasureCommand implements Callable<Integer> {
         Warmup.run(); // a cold JVM would otherwise inflate the phases of this single run
         RunContext ctx = RunContext.withTimeoutMillis(120_000, "vantage-cli").withOptions(options);
         return Measurements.run(type, definition, ctx);
+    }
+
+    /** The records as aligned lines, then each path trace as an mtr-like hop table. */
+    static void printReport(Map<DataKind, List<ObjectNode>> records, java.io.PrintWriter out) {
+        out.print(Report.format(records));
+        for (ObjectNode pathVis : records.getOrDefault(DataKind.NET_PATH_VIS, List.of())) {
+            out.println();
+            out.print(dev.vantage.measure.net.HopTable.format(pathVis));
+        }
     }
 
     static void printJson(Map<DataKind, List<ObjectNode>> records, java.io.PrintWriter out) throws IOException {
@@ -160,8 +169,22 @@ final class MeasureCommand implements Callable<Integer> {
     }
 
     @Command(name = "agent-to-server", mixinStandardHelpOptions = true,
-            description = "Network metrics to HOST:PORT: loss, latency (min/avg/max) and jitter from TCP probes.")
+            description = {"Network metrics to HOST[:PORT]: loss, latency (min/avg/max), jitter, path MTU, and the",
+                    "path traces as an mtr --report-like hop table. Raw-socket probes need root or CAP_NET_RAW;",
+                    "without them TCP connects and a UDP trace are used (the output says which)."})
     static final class AgentToServer implements Callable<Integer> {
+        @Option(names = "--protocol", description = "TCP (default) or ICMP")
+        String protocol;
+
+        @Option(names = "--traces", description = "numPathTraces, 3..10 (default 3)")
+        Integer traces;
+
+        @Option(names = "--probe-mode", description = "AUTO, SACK or SYN (TCP; SACK runs as SYN, see README)")
+        String probeMode;
+
+        @Option(names = "--no-mtu", description = "Skip path MTU discovery (mtuMeasurements=0)")
+        boolean noMtu;
+
         @Option(names = "--server", required = true, paramLabel = "HOST[:PORT]", description = "Target host and port")
         String server;
 
@@ -181,6 +204,10 @@ final class MeasureCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             ObjectNode body = Json.MAPPER.createObjectNode().put("server", server);
             if (port != null) body.put("port", port);
+            if (protocol != null) body.put("protocol", protocol.toUpperCase(java.util.Locale.ROOT));
+            if (traces != null) body.put("numPathTraces", traces);
+            if (probeMode != null) body.put("probeMode", probeMode.toUpperCase(java.util.Locale.ROOT));
+            if (noMtu) body.put("mtuMeasurements", 0);
             Common common = new Common();
             common.json = json;
             common.fields = fields;

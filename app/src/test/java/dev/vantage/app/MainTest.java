@@ -32,7 +32,7 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "up", "server", "agent", "agent-token", "measure", "measure http-server",
-            "measure agent-to-server", "measure sip-server", "bench sip"})
+            "measure agent-to-server", "measure sip-server", "bench sip", "bench net"})
     void everyCommandHasHelp(String command) {
         String[] words = command.isEmpty() ? new String[0] : command.split(" ");
         String[] args = java.util.Arrays.copyOf(words, words.length + 1);
@@ -91,6 +91,16 @@ class MainTest {
         Run run = run("measure");
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("http-server", "agent-to-server");
+    }
+
+    @Test
+    void measureAgentToServerPrintsMetricsMtuAndTheHopTable() throws Exception {
+        try (java.net.ServerSocket target = new java.net.ServerSocket(0, 100, java.net.InetAddress.getLoopbackAddress())) {
+            Run run = run("measure", "agent-to-server", "--server", "127.0.0.1:" + target.getLocalPort(), "--traces", "3");
+            assertThat(run.code()).as(run.out() + run.err()).isZero();
+            assertThat(run.out()).contains("net/metrics", "probeMethod", "pathMtu", "net/path-vis", "trace 3 (pathId",
+                    "Hop  Address", "127.0.0.1");
+        }
     }
 
     @Test

@@ -23,7 +23,6 @@ public final class Measurements {
     private Measurements() {}
 
     private static final HttpServerEngine HTTP = new HttpServerEngine();
-    private static final TcpProbeEngine TCP = new TcpProbeEngine();
 
     /**
      * @param type       test type wire name, e.g. {@code http-server}
@@ -46,7 +45,7 @@ public final class Measurements {
             }
             case "sip-server" -> out.putAll(SipMeasurements.run(definition, ctx));
             case "ftp-server" -> out.putAll(FtpMeasurements.run(definition, ctx));
-            case "agent-to-server" -> out.put(DataKind.NET_METRICS, List.of(tree(TCP.run(tcpSpec(definition), ctx))));
+            case "agent-to-server" -> out.putAll(NetworkMeasurements.agentToServer(definition, ctx));
             case "dns-server", "dns-trace", "dns-dnssec" -> out.putAll(DnsMeasurements.run(type, definition, ctx));
             case "agent-to-agent" -> out.putAll(AgentToAgent.run(definition, ctx));
             case "voice" -> out.putAll(dev.vantage.measure.a2a.PairVoice.run(definition, ctx));

@@ -29,7 +29,7 @@ class MeasurementsTest {
                     Json.MAPPER.createObjectNode().put("server", "127.0.0.1:" + port),
                     Json.MAPPER.createObjectNode().put("server", "127.0.0.1").put("port", port))) {
                 Map<DataKind, List<ObjectNode>> out = Measurements.run("agent-to-server", def, ctx());
-                assertThat(out).containsOnlyKeys(DataKind.NET_METRICS);
+                assertThat(out).containsOnlyKeys(DataKind.NET_METRICS, DataKind.NET_PATH_VIS);
                 ObjectNode m = out.get(DataKind.NET_METRICS).getFirst();
                 assertThat(m.get("server").asText()).isEqualTo("127.0.0.1:" + port);
                 assertThat(m.get("loss").asDouble()).isZero();
@@ -54,7 +54,7 @@ class MeasurementsTest {
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
             var on = Measurements.run("http-server", Json.MAPPER.createObjectNode().put("url", url), ctx());
-            assertThat(on).containsOnlyKeys(DataKind.WEB_HTTP_SERVER, DataKind.NET_METRICS);
+            assertThat(on).containsOnlyKeys(DataKind.WEB_HTTP_SERVER, DataKind.NET_METRICS, DataKind.NET_PATH_VIS);
             assertThat(on.get(DataKind.WEB_HTTP_SERVER).getFirst().get("responseCode").asInt()).isEqualTo(204);
             assertThat(on.get(DataKind.NET_METRICS).getFirst().get("server").asText())
                     .isEqualTo("127.0.0.1:" + server.getAddress().getPort());

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 /** {@code vantage bench <what>}: benchmarks that print a table (goals are measured here, not in timed tests). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks on loopback that print a table of figures.",
-        subcommands = {BenchCommand.Dispatch.class, BenchCommand.Sip.class, BenchCommand.Dns.class})
+        subcommands = {BenchCommand.Dispatch.class, BenchCommand.Sip.class, BenchCommand.Dns.class, BenchCommand.Net.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -93,6 +93,26 @@ public final class BenchCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seconds, --samples and --workers must be positive");
             }
             new DnsBench(new DnsBench.Options(seconds, workers, samples), spec.commandLine().getOut()).run();
+            return 0;
+        }
+    }
+
+    @Command(name = "net", mixinStandardHelpOptions = true,
+            description = {"Concurrent agent-to-server rounds (default settings) in one agent process against a",
+                    "loopback target: wall time, round time p50/max, loss, errors, and whether each level is sustained."})
+    static final class Net implements Callable<Integer> {
+        @Option(names = "--levels", defaultValue = "1,8,16,32,64,128", split = ",",
+                description = "Concurrent rounds to try (default ${DEFAULT-VALUE})")
+        int[] levels;
+        @Option(names = "--round-limit", defaultValue = "10000",
+                description = "A level is sustained when no round took longer, in ms (default ${DEFAULT-VALUE})")
+        long roundLimit;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            new NetBench(new NetBench.Options(levels, roundLimit), spec.commandLine().getOut()).run();
             return 0;
         }
     }

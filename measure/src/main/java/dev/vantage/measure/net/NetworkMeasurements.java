@@ -18,21 +18,57 @@ import java.util.Map;
 public final class NetworkMeasurements {
     private NetworkMeasurements() {}
 
-    private static final TcpProbeEngine TCP = new TcpProbeEngine();
+    private static final NetworkEngine ENGINE = new NetworkEngine();
 
     /**
      * @param host       the target as the test's protocol reached it (name or address)
      * @param port       the target port (for TCP probes)
      * @param definition the stored test definition (protocol, probeMode, numPathTraces, mtuMeasurements, ...)
-     * @return records per network data kind; empty when {@code networkMeasurements} is 0
+     * @return net metrics and path-vis records; empty when {@code networkMeasurements} is 0
      */
     public static Map<DataKind, List<ObjectNode>> to(String host, int port, JsonNode definition, RunContext ctx)
             throws InterruptedException {
         Map<DataKind, List<ObjectNode>> out = new LinkedHashMap<>();
         if (definition.path("networkMeasurements").asInt(1) != 1) return out;
-        String source = definition.hasNonNull("sourceIpAddress") ? definition.get("sourceIpAddress").asText() : null;
-        NetMetrics metrics = TCP.run(new TcpProbeEngine.Spec(host, port, source), ctx);
-        out.put(DataKind.NET_METRICS, List.of(Json.MAPPER.valueToTree(metrics)));
+        NetworkEngine.Result r = ENGINE.run(spec(host, port, definition), ctx);
+        out.put(DataKind.NET_METRICS, List.of(Json.MAPPER.valueToTree(r.metrics())));
+        out.put(DataKind.NET_PATH_VIS, List.of(Json.MAPPER.valueToTree(r.pathVis())));
         return out;
+    }
+
+    /** agent-to-server: the network layer is the test; {@code server} may carry ":port", {@code port} wins. */
+    public static Map<DataKind, List<ObjectNode>> agentToServer(JsonNode d, RunContext ctx) throws InterruptedException {
+        String server = d.path("server").asText();
+        String host = server;
+        int port = 80;
+        int colon = server.lastIndexOf(':');
+        if (server.startsWith("[")) {
+            int end = server.indexOf(']');
+            host = server.substring(1, end);
+            if (colon > end) port = Integer.parseInt(server.substring(colon + 1));
+        } else if (colon > 0 && server.indexOf(':') == colon) {
+            host = server.substring(0, colon);
+            port = Integer.parseInt(server.substring(colon + 1));
+        }
+        if (d.hasNonNull("port")) port = d.get("port").asInt();
+        ObjectNode definition = d.deepCopy();
+        definition.put("networkMeasurements", 1);
+        return to(host, port, definition, ctx);
+    }
+
+    /** The engine's view of a stored definition; fields absent take the v6 defaults. */
+    static NetworkEngine.Spec spec(String host, int port, JsonNode d) {
+        int dscp = d.path("dscpId").asInt(0);
+        return new NetworkEngine.Spec(host, port,
+                d.path("protocol").asText("TCP"),
+                d.path("probeMode").asText("AUTO"),
+                d.path("numPathTraces").asInt(3),
+                d.path("pathTraceMode").asText("classic"),
+                d.path("mtuMeasurements").asInt(1) == 1,
+                dscp << 2,
+                d.path("pingPayloadSize").asInt(-1),
+                d.path("ipv6Policy").asText("USE_AGENT_POLICY"),
+                d.hasNonNull("sourceIpAddress") ? d.get("sourceIpAddress").asText() : null,
+                PathTracer.PROBES_PER_TTL);
     }
 }

@@ -28,8 +28,15 @@ public final class TcpProbeEngine implements Engine<TcpProbeEngine.Spec, NetMetr
     /** A probe not answered within this long (or the time left) is lost. */
     static final int PROBE_TIMEOUT_MILLIS = 2_000;
 
-    /** @param sourceIp local address to probe from, or null */
-    public record Spec(String host, int port, String sourceIp) {}
+    /**
+     * @param sourceIp local address to probe from, or null
+     * @param tos      IP TOS byte of the probes ({@code dscp << 2}), 0 for best effort
+     */
+    public record Spec(String host, int port, String sourceIp, int tos) {
+        public Spec(String host, int port, String sourceIp) {
+            this(host, port, sourceIp, 0);
+        }
+    }
 
     @Override
     public NetMetrics run(Spec spec, RunContext ctx) throws InterruptedException {
@@ -49,7 +56,7 @@ public final class TcpProbeEngine implements Engine<TcpProbeEngine.Spec, NetMetr
             long left = (budgetEnd - System.nanoTime()) / 1_000_000L;
             if (left < 1) break;
             sent++;
-            Probe probe = probe(address, spec.port(), spec.sourceIp(), (int) Math.min(PROBE_TIMEOUT_MILLIS, left));
+            Probe probe = probe(address, spec.port(), spec.sourceIp(), spec.tos(), (int) Math.min(PROBE_TIMEOUT_MILLIS, left));
             if (probe.rttMillis() != null) rtts.add(probe.rttMillis());
             if (probe.localError() != null) {
                 // the agent itself could not send (bad source address, no route): not a network loss
@@ -84,8 +91,9 @@ public final class TcpProbeEngine implements Engine<TcpProbeEngine.Spec, NetMetr
 
     private record Probe(Double rttMillis, String localError) {}
 
-    private static Probe probe(InetAddress address, int port, String sourceIp, int timeoutMillis) {
+    private static Probe probe(InetAddress address, int port, String sourceIp, int tos, int timeoutMillis) {
         try (Socket socket = new Socket()) {
+            if (tos > 0) socket.setTrafficClass(tos);
             socket.setSoLinger(true, 0); // close with RST: no TIME_WAIT pile-up from 50 probes a round
             if (sourceIp != null) socket.bind(new InetSocketAddress(InetAddress.getByName(sourceIp), 0));
             long t0 = System.nanoTime();

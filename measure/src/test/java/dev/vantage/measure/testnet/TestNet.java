@@ -62,12 +62,15 @@ public final class TestNet implements AutoCloseable {
     public void unlimitedIcmp(String ns) {
         run(ns, "sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=0");
         run(ns, "sysctl", "-q", "-w", "net.ipv4.icmp_msgs_per_sec=100000");
+        // the global bucket's burst (default 50) would still drop a burst of probes
+        run(ns, "sysctl", "-q", "-w", "net.ipv4.icmp_msgs_burst=100000");
     }
 
     /** Puts back Linux's default ICMP error rate limit in {@code ns} (1 per second per destination, burst 6). */
     public void defaultIcmpRateLimit(String ns) {
         run(ns, "sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=1000");
         run(ns, "sysctl", "-q", "-w", "net.ipv4.icmp_msgs_per_sec=1000");
+        run(ns, "sysctl", "-q", "-w", "net.ipv4.icmp_msgs_burst=50");
     }
 
     /**

@@ -47,7 +47,6 @@ public final class TestCatalogue {
     public ValidatedTest validateInstant(String typeName, JsonNode body) throws InvalidTestException {
         TestType type = instantType(typeName);
         ValidatedTest test = validate(type, body);
-        refuseProtocolsWithoutEngine(type, test.definition());
         return test;
     }
 
@@ -97,16 +96,6 @@ public final class TestCatalogue {
         List<DataKind> kinds = new ArrayList<>(spec.ownData());
         if (network) kinds.addAll(List.of(DataKind.NET_METRICS, DataKind.NET_PATH_VIS));
         return List.copyOf(kinds);
-    }
-
-    /**
-     * Temporary: the ICMP probe engine is not built yet, so agent-to-server runs TCP only.
-     * Remove this method and its one call when the ICMP engine lands.
-     */
-    private static void refuseProtocolsWithoutEngine(TestType type, ObjectNode definition) throws InvalidTestException {
-        if (type == TestType.AGENT_TO_SERVER && "ICMP".equals(definition.path("protocol").asText())) {
-            throw new InvalidTestException("protocol ICMP is not available on this server yet; use TCP");
-        }
     }
 
     private static TestType instantType(String typeName) throws InvalidTestException {

@@ -198,18 +198,17 @@ class InstantTypesTest {
     }
 
     @Test
-    void agentToServerIcmpWithAPortIsRefusedAndIcmpIsNotAvailableYet() {
+    void agentToServerIcmpWithAPortIsRefusedAndIcmpIsAccepted() throws Exception {
         assertThat(refusal("agent-to-server",
                 "{\"agents\":[{\"agentId\":1}],\"server\":\"a.example\",\"protocol\":\"ICMP\",\"port\":80}"))
                 .isEqualTo("port must not be sent with protocol ICMP");
-        assertThat(refusal("agent-to-server",
-                "{\"agents\":[{\"agentId\":1}],\"server\":\"a.example\",\"protocol\":\"ICMP\"}"))
-                .isEqualTo("protocol ICMP is not available on this server yet; use TCP");
+        assertThat(catalogue.validateInstant("agent-to-server",
+                json("{\"agents\":[{\"agentId\":1}],\"server\":\"a.example\",\"protocol\":\"ICMP\"}"))
+                .definition().get("protocol").asText()).isEqualTo("ICMP");
     }
 
     @Test
     void agentToServerIcmpEchoesThePlainServerInTheTypeTable() throws Exception {
-        // validate() applies the v6 rules only; the ICMP refusal above is an availability check of validateInstant
         var d = catalogue.validate(TestType.AGENT_TO_SERVER,
                 json("{\"agents\":[{\"agentId\":1}],\"server\":\"a.example\",\"protocol\":\"ICMP\"}")).definition();
         assertThat(d.get("server").asText()).isEqualTo("a.example");

@@ -103,10 +103,22 @@ public final class DataService {
         Store.StoredTest test = visibleTest(caller, kind, testId);
         checkDirection(q.direction(), kind, test);
         List<Store.ResultRow> rows = store.result(testId, agentId, roundId, kind).map(List::of).orElse(List.of());
-        return envelope(caller, kind, test, rows, q);
+        ObjectNode body = envelope(caller, kind, test, rows, q, true);
+        if (kind == DataKind.NET_PATH_VIS) {
+            // the detail form carries the hop-by-hop routes instead of the summary's endpoints (test-data.md §3)
+            for (JsonNode r : body.path(kind.layer()).path(kind.recordsKey())) {
+                ((ObjectNode) r).remove("endpoints");
+            }
+        }
+        return body;
     }
 
     private ObjectNode envelope(Caller caller, DataKind kind, Store.StoredTest test, List<Store.ResultRow> rows, Query q) {
+        return envelope(caller, kind, test, rows, q, false);
+    }
+
+    private ObjectNode envelope(Caller caller, DataKind kind, Store.StoredTest test, List<Store.ResultRow> rows, Query q,
+                                boolean detail) {
         ObjectNode body = NODES.objectNode();
         ObjectNode layer = body.putObject(kind.layer());
         layer.set("test", views.test(test, caller.aid()));
@@ -121,14 +133,15 @@ public final class DataService {
             Optional<Store.Agent> agent = agents.computeIfAbsent(row.agentId(), store::agent);
             for (ObjectNode stored : row.records()) {
                 if (q.serverId() != null && stored.path("serverId").asInt(-1) != q.serverId()) continue;
-                records.add(record(row, agent, stored, kind, q));
+                records.add(record(row, agent, stored, kind, q, detail));
             }
         }
         if (!records.isEmpty()) layer.set(kind.recordsKey(), records);
         return body;
     }
 
-    private static ObjectNode record(Store.ResultRow row, Optional<Store.Agent> agent, ObjectNode stored, DataKind kind, Query q) {
+    private static ObjectNode record(Store.ResultRow row, Optional<Store.Agent> agent, ObjectNode stored, DataKind kind, Query q,
+                                     boolean detail) {
         ObjectNode out = NODES.objectNode();
         out.put("agentId", row.agentId());
         agent.ifPresent(a -> {
@@ -147,6 +160,8 @@ public final class DataService {
             }
             if (!q.certificates()) out.remove("sslCerts");
         }
+        // one stored path-vis record holds both forms: the summary shows endpoints, the detail routes (see detail)
+        if (kind == DataKind.NET_PATH_VIS && !detail) out.remove("routes");
         return out;
     }
 

@@ -540,8 +540,12 @@ class ContractTest {
         long round = task.get("roundId").asLong();
         ObjectNode metrics = Json.MAPPER.createObjectNode().put("loss", 0.0).put("avgLatency", 1.25)
                 .put("minLatency", 1.0).put("maxLatency", 2.0).put("jitter", 0.5).put("serverIp", "127.0.0.1");
-        ObjectNode path = Json.MAPPER.createObjectNode().put("serverIp", "127.0.0.1").put("pathId", 1);
-        path.putArray("hops").addObject().put("hop", 1).put("ipAddress", "127.0.0.1").put("responseTime", 0);
+        // the engine's path-vis record: summary endpoints and detail routes in one
+        ObjectNode path = Json.MAPPER.createObjectNode().put("serverIp", "127.0.0.1").put("sourceIp", "127.0.0.1");
+        path.putArray("endpoints").addObject().put("pathId", "4410938271650918273").put("ipAddress", "127.0.0.1")
+                .put("numberOfHops", 1).put("responseTime", 0);
+        path.putArray("routes").addObject().put("pathId", "4410938271650918273")
+                .putArray("hops").addObject().put("hop", 1).put("ipAddress", "127.0.0.1").put("responseTime", 0);
         world.upload(agent, task.get("taskId").asLong(), Map.of("NET_METRICS", List.of(metrics), "NET_PATH_VIS", List.of(path)));
 
         JsonNode net = admin.get("/v6/net/metrics/" + testId).json().get("net");
@@ -549,9 +553,14 @@ class ContractTest {
         assertThat(net.get("metrics").get(0).get("avgLatency").asDouble()).isEqualTo(1.25);
         assertThat(net.get("metrics").get(0).get("roundId").asLong()).isEqualTo(round);
 
+        JsonNode summary = admin.get("/v6/net/path-vis/" + testId).json().get("net").get("pathVis");
+        assertThat(summary.get(0).get("endpoints").get(0).get("numberOfHops").asInt()).isEqualTo(1);
+        assertThat(summary.get(0).has("routes")).isFalse();
         JsonNode detail = admin.get("/v6/net/path-vis/" + testId + "/" + agent + "/" + round).json().get("net").get("pathVis");
         assertThat(detail).hasSize(1);
-        assertThat(detail.get(0).get("hops").get(0).get("ipAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(detail.get(0).get("routes").get(0).get("hops").get(0).get("ipAddress").asText()).isEqualTo("127.0.0.1");
+        assertThat(detail.get(0).get("routes").get(0).get("pathId").asText()).isEqualTo("4410938271650918273");
+        assertThat(detail.get(0).has("endpoints")).isFalse();
         assertThat(detail.get(0).get("agentName").asText()).isEqualTo("network-agent");
         // another round of the same agent has nothing: no records key
         assertThat(admin.get("/v6/net/path-vis/" + testId + "/" + agent + "/" + (round - 60)).json().get("net").has("pathVis")).isFalse();
