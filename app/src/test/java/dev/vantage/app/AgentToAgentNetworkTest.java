@@ -179,6 +179,10 @@ class AgentToAgentNetworkTest {
         assertThat(stream.path("agentId").asInt()).isEqualTo(agentB); // the source agent's record
         assertThat(stream.path("codecName").asText()).isEqualTo("G.711 @ 64 Kbps");
         assertThat(stream.path("loss").asDouble()).isEqualTo(0.0);
+        // the DSCP the packets arrived with at the target (the default dscpId 46, read with IP_RECVTOS)
+        assertThat(stream.path("dscp").asInt()).isEqualTo(46);
+        assertThat(stream.path("dscpName").asText()).isEqualTo("EF (DSCP 46)");
+        assertThat(stream.has("errorDetail")).as(stream.toString()).isFalse();
         // Nothing is lost on this path. What can keep MOS from the codec's best is discards: packets held past the
         // 40 ms buffer by scheduler stalls of a loaded host (2 cores; seen 0-4 %). The MOS must be the E-model's for
         // what the receiver counted (mouth-to-ear stays under 100 ms here, so only Ppl = loss + discards matters),

@@ -1,6 +1,5 @@
 package dev.vantage.measure;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.a2a.AgentToAgent;
 import dev.vantage.measure.dns.DnsMeasurements;
@@ -8,7 +7,6 @@ import dev.vantage.measure.ftp.FtpMeasurements;
 import dev.vantage.measure.http.HttpServerEngine;
 import dev.vantage.measure.http.HttpSpec;
 import dev.vantage.measure.net.NetworkMeasurements;
-import dev.vantage.measure.net.TcpProbeEngine;
 import dev.vantage.measure.sip.SipMeasurements;
 import dev.vantage.model.DataKind;
 import dev.vantage.model.Json;
@@ -52,25 +50,6 @@ public final class Measurements {
             default -> throw new IllegalArgumentException("no engine for test type " + type);
         }
         return out;
-    }
-
-    /** {@code server} may carry ":port" (the echoed form); {@code port} wins when present. */
-    static TcpProbeEngine.Spec tcpSpec(JsonNode d) {
-        String server = d.path("server").asText();
-        String host = server;
-        int port = 80;
-        int colon = server.lastIndexOf(':');
-        if (server.startsWith("[")) {
-            int end = server.indexOf(']');
-            host = server.substring(1, end);
-            if (colon > end) port = Integer.parseInt(server.substring(colon + 1));
-        } else if (colon > 0 && server.indexOf(':') == colon) {
-            host = server.substring(0, colon);
-            port = Integer.parseInt(server.substring(colon + 1));
-        }
-        if (d.hasNonNull("port")) port = d.get("port").asInt();
-        String source = d.hasNonNull("sourceIpAddress") ? d.get("sourceIpAddress").asText() : null;
-        return new TcpProbeEngine.Spec(host, port, source);
     }
 
     private static ObjectNode tree(Object record) {

@@ -39,14 +39,6 @@ class MeasurementsTest {
     }
 
     @Test
-    void serverAndPortParsing() {
-        assertThat(Measurements.tcpSpec(Json.MAPPER.createObjectNode().put("server", "example.com")))
-                .isEqualTo(new dev.vantage.measure.net.TcpProbeEngine.Spec("example.com", 80, null));
-        assertThat(Measurements.tcpSpec(Json.MAPPER.createObjectNode().put("server", "[::1]:8443")))
-                .isEqualTo(new dev.vantage.measure.net.TcpProbeEngine.Spec("::1", 8443, null));
-    }
-
-    @Test
     void httpServerAddsNetMetricsUnlessNetworkMeasurementsIsOff() throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", ex -> { ex.sendResponseHeaders(204, -1); ex.close(); });

@@ -1,5 +1,8 @@
 package dev.vantage.measure.a2a;
 
+import dev.vantage.measure.net.sys.ErrnoException;
+import dev.vantage.measure.net.sys.NativeSocket;
+import dev.vantage.measure.net.sys.Received;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -7,13 +10,12 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,9 @@ import java.util.concurrent.Semaphore;
  * (same size, RFC 6038 symmetric mode) and goes only to the address the probe came from, so the responder cannot
  * amplify traffic. On TCP every message is a 2-byte length and a packet; the first message that does not verify
  * closes the connection without a byte sent.
+ *
+ * <p>The UDP side is a {@link NativeSocket} rather than a JDK channel: a voice round's receiver needs the DSCP each
+ * RTP packet arrived with (IP_RECVTOS) and the kernel's arrival time (SO_TIMESTAMPNS), which the JDK cannot read.
  */
 public final class Responder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Responder.class);
@@ -36,7 +41,8 @@ public final class Responder implements AutoCloseable {
     private static final Map<Integer, Integer> USERS = new HashMap<>();
 
     private final int port;
-    private final DatagramChannel udp;
+    private final NativeSocket udp;
+    private final Thread udpThread;
     private final ServerSocket tcp;
     private final Map<Long, RoundLog> rounds = new ConcurrentHashMap<>();
     private final Semaphore connections = new Semaphore(MAX_CONNECTIONS);
@@ -45,24 +51,27 @@ public final class Responder implements AutoCloseable {
     private int udpTos;
 
     private Responder(int port) throws IOException {
-        DatagramChannel channel = DatagramChannel.open();
+        NativeSocket datagrams = null;
         ServerSocket server = null;
         try {
-            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20); // voice streams, throughput bursts
-            channel.bind(new InetSocketAddress(port));
-            int bound = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+            datagrams = NativeSocket.dualStackUdp();
+            datagrams.setReceiveBuffer(1 << 20); // voice streams, throughput bursts
+            datagrams.enableReceiveTos();
+            datagrams.enableArrivalTimestamps();
+            datagrams.bind(InetAddress.getByName("::"), port);
+            int bound = datagrams.localAddress().getPort();
             server = new ServerSocket();
             server.setReuseAddress(true);
             server.bind(new InetSocketAddress(bound));
             this.port = bound;
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            if (datagrams != null) datagrams.close();
             if (server != null) server.close();
             throw new IOException("cannot listen on port " + port + " (UDP and TCP): " + e.getMessage(), e);
         }
-        this.udp = channel;
+        this.udp = datagrams;
         this.tcp = server;
-        Thread.ofPlatform().daemon().name("a2a-responder-udp-" + this.port).start(this::udpLoop);
+        this.udpThread = Thread.ofPlatform().daemon().name("a2a-responder-udp-" + this.port).start(this::udpLoop);
         Thread.ofPlatform().daemon().name("a2a-responder-tcp-" + this.port).start(this::tcpLoop);
         log.info("agent-to-agent responder listening on UDP and TCP port {}", this.port);
     }
@@ -112,15 +121,18 @@ public final class Responder implements AutoCloseable {
         rounds.remove(round.key().id(), round);
     }
 
-    private byte[] answer(byte[] packet, int length, SocketAddress from, String protocol) {
-        long t2 = Stamp.now();
+    /**
+     * @param arrivalNanos {@link System#nanoTime()} of the arrival (the kernel's, for UDP)
+     * @param tos          the TOS byte the datagram carried, or null when not known (TCP)
+     */
+    private byte[] answer(byte[] packet, int length, SocketAddress from, String protocol, long arrivalNanos, Integer tos) {
+        long t2 = Stamp.at(arrivalNanos);
         ProbePacket.Fields header = ProbePacket.peek(packet, length);
         if (header == null && protocol.equals("UDP") && from instanceof InetSocketAddress sender) {
             // not a probe: maybe a voice round's RTP stream, which its receiver authenticates
-            long arrival = System.nanoTime();
             for (RoundLog round : rounds.values()) {
                 Tap tap = round.tap();
-                if (tap != null) tap.offer(java.util.Arrays.copyOf(packet, length), sender, arrival, t2);
+                if (tap != null) tap.offer(java.util.Arrays.copyOf(packet, length), sender, arrivalNanos, t2, tos);
             }
             return null;
         }
@@ -133,25 +145,35 @@ public final class Responder implements AutoCloseable {
     }
 
     private void udpLoop() {
-        ByteBuffer in = ByteBuffer.allocate(65_536); // RTP datagrams for a voice tap may be any size
-        while (!closed) {
-            try {
-                in.clear();
-                SocketAddress from = udp.receive(in);
-                byte[] reply = answer(in.array(), in.position(), from, "UDP");
-                if (reply != null && reply.length > 0) {
-                    // the reflected probe is marked as the probe was (this loop is the socket's only sender)
-                    int tos = ProbePacket.dscp(reply) << 2;
-                    if (tos != udpTos) {
-                        udp.setOption(java.net.StandardSocketOptions.IP_TOS, tos);
-                        udpTos = tos;
-                    }
-                    udp.send(ByteBuffer.wrap(reply), from);
+        try {
+            while (!closed) {
+                Received in;
+                try {
+                    in = udp.receive(200, false); // wakes up to see close()
+                } catch (ErrnoException e) {
+                    if (closed) return;
+                    log.debug("responder UDP: {}", e.getMessage());
+                    continue;
                 }
-            } catch (IOException e) {
-                if (closed) return;
-                log.debug("responder UDP: {}", e.toString());
+                if (in == null || in.from() == null) continue;
+                InetSocketAddress from = new InetSocketAddress(in.from(), in.fromPort());
+                Integer tos = in.tos() >= 0 ? in.tos() : null;
+                byte[] reply = answer(in.data(), in.data().length, from, "UDP", in.atNanos(), tos);
+                if (reply == null || reply.length == 0) continue;
+                try {
+                    // the reflected probe is marked as the probe was (this loop is the socket's only sender)
+                    int replyTos = ProbePacket.dscp(reply) << 2;
+                    if (replyTos != udpTos) {
+                        udp.setTos(replyTos);
+                        udpTos = replyTos;
+                    }
+                    udp.sendTo(reply, from.getAddress(), from.getPort());
+                } catch (ErrnoException e) {
+                    log.debug("responder UDP reply to {}: {}", from, e.getMessage());
+                }
             }
+        } finally {
+            udp.close(); // here, by the only thread that uses it
         }
     }
 
@@ -197,7 +219,7 @@ public final class Responder implements AutoCloseable {
             }
             if (length < ProbePacket.MIN_SIZE || length > ProbePacket.MAX_SIZE) return;
             in.readFully(packet, 0, length);
-            byte[] reply = answer(packet, length, from, "TCP");
+            byte[] reply = answer(packet, length, from, "TCP", System.nanoTime(), null);
             if (reply == null) return; // not ours: close without a byte
             if (reply.length == 0) continue; // throughput data
             int tos = ProbePacket.dscp(reply) << 2;
@@ -213,9 +235,9 @@ public final class Responder implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
-            udp.close();
-        } catch (IOException ignored) {
-            // closing
+            udpThread.join(1_000); // the loop closes the UDP socket within one 200 ms wait, freeing the port
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try {
             tcp.close();

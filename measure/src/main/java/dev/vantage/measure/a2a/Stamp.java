@@ -19,6 +19,11 @@ public final class Stamp {
     private Stamp() {}
 
     public static long now() {
-        return WALL_ANCHOR + (System.nanoTime() - NANO_ANCHOR);
+        return at(System.nanoTime());
+    }
+
+    /** The stamp of a {@link System#nanoTime()} reading, e.g. a kernel arrival time mapped onto that clock. */
+    public static long at(long nanoTime) {
+        return WALL_ANCHOR + (nanoTime - NANO_ANCHOR);
     }
 }

@@ -24,18 +24,18 @@ public final class Tap {
     Tap() {
         // load and link the per-datagram path now, not when the stream's first packet is being stamped
         InetSocketAddress self = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9);
-        offer(new byte[12], self, System.nanoTime(), Stamp.now());
+        offer(new byte[12], self, System.nanoTime(), Stamp.now(), null);
         byHost.clear();
     }
 
-    void offer(byte[] data, InetSocketAddress from, long arrivalNanos, long arrivalEpochNanos) {
+    void offer(byte[] data, InetSocketAddress from, long arrivalNanos, long arrivalEpochNanos, Integer tos) {
         InetAddress host = normalize(from.getAddress());
         BlockingQueue<DatagramReceiver.Datagram> queue = byHost.get(host);
         if (queue == null) {
             if (byHost.size() >= MAX_HOSTS) return;
             queue = byHost.computeIfAbsent(host, h -> new ArrayBlockingQueue<>(MAX_QUEUED));
         }
-        queue.offer(new DatagramReceiver.Datagram(data, from, arrivalNanos, arrivalEpochNanos, null));
+        queue.offer(new DatagramReceiver.Datagram(data, from, arrivalNanos, arrivalEpochNanos, tos));
     }
 
     /** The datagrams from {@code host} (an IPv4-mapped IPv6 address and its IPv4 form are the same host). */
@@ -50,8 +50,7 @@ public final class Tap {
 
             @Override
             public String tosUnavailableReason() {
-                return "the DSCP of received packets was not observed: the responder's socket (JDK DatagramChannel) "
-                        + "cannot read the IP TOS byte, which needs IP_RECVTOS";
+                return null; // the responder's socket reads each datagram's TOS byte (IP_RECVTOS)
             }
 
             @Override

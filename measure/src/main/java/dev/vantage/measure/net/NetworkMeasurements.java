@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.RunContext;
 import dev.vantage.model.DataKind;
+import dev.vantage.model.HostPort;
 import dev.vantage.model.Json;
 
 import java.util.LinkedHashMap;
@@ -38,22 +39,11 @@ public final class NetworkMeasurements {
 
     /** agent-to-server: the network layer is the test; {@code server} may carry ":port", {@code port} wins. */
     public static Map<DataKind, List<ObjectNode>> agentToServer(JsonNode d, RunContext ctx) throws InterruptedException {
-        String server = d.path("server").asText();
-        String host = server;
-        int port = 80;
-        int colon = server.lastIndexOf(':');
-        if (server.startsWith("[")) {
-            int end = server.indexOf(']');
-            host = server.substring(1, end);
-            if (colon > end) port = Integer.parseInt(server.substring(colon + 1));
-        } else if (colon > 0 && server.indexOf(':') == colon) {
-            host = server.substring(0, colon);
-            port = Integer.parseInt(server.substring(colon + 1));
-        }
-        if (d.hasNonNull("port")) port = d.get("port").asInt();
+        HostPort target = HostPort.parse(d.path("server").asText());
+        int port = d.hasNonNull("port") ? d.get("port").asInt() : target.portOr(80);
         ObjectNode definition = d.deepCopy();
         definition.put("networkMeasurements", 1);
-        return to(host, port, definition, ctx);
+        return to(target.host(), port, definition, ctx);
     }
 
     /** The engine's view of a stored definition; fields absent take the v6 defaults. */

@@ -88,6 +88,27 @@ class ResponderTest {
     }
 
     @Test
+    void aVoiceTapSeesTheDscpAndKernelArrivalTimeOfEachDatagram() throws Exception {
+        var tap = round.openTap();
+        try (DatagramSocket socket = new DatagramSocket(0, LOOPBACK);
+             var in = tap.from(LOOPBACK)) {
+            for (int dscp : new int[] {46, 34, 0}) {
+                socket.setTrafficClass(dscp << 2);
+                byte[] rtp = new byte[172];
+                rtp[0] = (byte) 0x80; // an RTP header: not a probe, so it goes to the tap
+                long before = System.nanoTime();
+                socket.send(new DatagramPacket(rtp, rtp.length, LOOPBACK, responder.port()));
+                var datagram = in.receive(2_000_000_000L);
+                assertThat(datagram).as("datagram with DSCP " + dscp).isNotNull();
+                assertThat(datagram.tos()).isEqualTo(dscp << 2);
+                assertThat(datagram.data()).hasSize(172);
+                assertThat(datagram.arrivalNanos()).isGreaterThanOrEqualTo(before).isLessThanOrEqualTo(System.nanoTime());
+            }
+            assertThat(in.tosUnavailableReason()).isNull();
+        }
+    }
+
+    @Test
     void tcpConnectionWithoutTheTokenIsClosedWithoutAByte() throws IOException {
         ProbePacket.Key stranger = new ProbePacket.Key(token());
         try (Socket socket = new Socket(LOOPBACK, responder.port())) {

@@ -26,7 +26,7 @@ public final class NativeSocket implements AutoCloseable {
             IP_RECVERR = 11, IP_MTU = 14;
     public static final int IP_PMTUDISC_DONT = 0, IP_PMTUDISC_DO = 2, IP_PMTUDISC_PROBE = 3;
     public static final int IPV6_UNICAST_HOPS = 16, IPV6_MTU_DISCOVER = 23, IPV6_MTU = 24, IPV6_RECVERR = 25,
-            IPV6_RECVHOPLIMIT = 51, IPV6_HOPLIMIT = 52, IPV6_RECVTCLASS = 66, IPV6_TCLASS = 67;
+            IPV6_RECVHOPLIMIT = 51, IPV6_HOPLIMIT = 52, IPV6_RECVTCLASS = 66, IPV6_TCLASS = 67, IPV6_V6ONLY = 26;
     public static final int SO_RCVBUF = 8, SO_RCVBUFFORCE = 33, SO_ATTACH_FILTER = 26;
     /** SO_TIMESTAMPNS (x86_64): the kernel stamps each datagram with its arrival time (CLOCK_REALTIME). */
     static final int SO_TIMESTAMPNS = 35;
@@ -61,6 +61,8 @@ public final class NativeSocket implements AutoCloseable {
     private final MemorySegment msghdr = arena.allocate(56, 8);
     private final MemorySegment pollfd = arena.allocate(8, 8);
     private volatile boolean closed;
+    /** AF_INET6 socket that also carries IPv4 (IPv4-mapped) traffic. */
+    private boolean dualStack;
 
     private NativeSocket(int fd, boolean ipv6) {
         this.fd = fd;
@@ -74,6 +76,22 @@ public final class NativeSocket implements AutoCloseable {
      */
     public static NativeSocket open(boolean ipv6, Kind kind, int protocol) throws ErrnoException {
         return new NativeSocket(LibC.socket(ipv6 ? LibC.AF_INET6 : LibC.AF_INET, kind.type, protocol), ipv6);
+    }
+
+    /**
+     * A UDP socket for both families (AF_INET6 with IPV6_V6ONLY off): IPv4 peers appear as IPv4 addresses and are
+     * sent to as IPv4-mapped ones; TOS set and received on both levels.
+     */
+    public static NativeSocket dualStackUdp() throws ErrnoException {
+        NativeSocket s = open(true, Kind.DGRAM, IPPROTO_UDP);
+        try {
+            s.setInt(IPPROTO_IPV6, IPV6_V6ONLY, 0);
+        } catch (ErrnoException e) {
+            s.close();
+            throw e;
+        }
+        s.dualStack = true;
+        return s;
     }
 
     public boolean ipv6() {
@@ -101,7 +119,7 @@ public final class NativeSocket implements AutoCloseable {
     /** The TOS byte / traffic class; {@code dscp << 2} for a DSCP code point. */
     public void setTos(int tos) throws ErrnoException {
         if (ipv6) setInt(IPPROTO_IPV6, IPV6_TCLASS, tos);
-        else setInt(IPPROTO_IP, IP_TOS, tos);
+        if (!ipv6 || dualStack) setInt(IPPROTO_IP, IP_TOS, tos); // IPv4 packets of a dual-stack socket
     }
 
     /** IP_RECVERR / IPV6_RECVERR: ICMP errors about sent datagrams are queued for {@code receive(.., true)}. */
@@ -113,7 +131,7 @@ public final class NativeSocket implements AutoCloseable {
     /** IP_RECVTOS / IPV6_RECVTCLASS: {@link Received#tos()} carries the TOS byte of each datagram read. */
     public void enableReceiveTos() throws ErrnoException {
         if (ipv6) setInt(IPPROTO_IPV6, IPV6_RECVTCLASS, 1);
-        else setInt(IPPROTO_IP, IP_RECVTOS, 1);
+        if (!ipv6 || dualStack) setInt(IPPROTO_IP, IP_RECVTOS, 1);
     }
 
     /** IP_RECVTTL / IPV6_RECVHOPLIMIT: {@link Received#ttl()} carries the TTL each datagram arrived with. */
@@ -205,7 +223,9 @@ public final class NativeSocket implements AutoCloseable {
     public void sendTo(byte[] data, InetAddress address, int port) throws ErrnoException {
         if (data.length > sendBuffer.byteSize()) throw new IllegalArgumentException(data.length + " bytes");
         MemorySegment.copy(data, 0, sendBuffer, JAVA_BYTE, 0, data.length);
-        MemorySegment to = address == null ? MemorySegment.NULL : sockaddr(sendName, address, port);
+        MemorySegment to = address == null ? MemorySegment.NULL
+                : dualStack && address instanceof Inet4Address v4 ? mappedSockaddr(sendName, v4, port)
+                : sockaddr(sendName, address, port);
         LibC.sendto(fd, sendBuffer.asSlice(0, data.length), 0, to);
     }
 
@@ -357,6 +377,21 @@ public final class NativeSocket implements AutoCloseable {
             MemorySegment.copy(raw, 0, s, JAVA_BYTE, 8, 16);
             if (address instanceof Inet6Address v6) s.set(JAVA_INT, 24, v6.getScopeId());
         }
+        return s;
+    }
+
+    /** sockaddr_in6 of ::ffff:a.b.c.d, how an AF_INET6 socket addresses an IPv4 peer. */
+    private static MemorySegment mappedSockaddr(MemorySegment into, Inet4Address address, int port) {
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(address.getAddress(), 0, mapped, 12, 4);
+        into.fill((byte) 0);
+        MemorySegment s = into.asSlice(0, 28);
+        s.set(JAVA_SHORT, 0, (short) LibC.AF_INET6);
+        s.set(JAVA_BYTE, 2, (byte) (port >> 8));
+        s.set(JAVA_BYTE, 3, (byte) port);
+        MemorySegment.copy(mapped, 0, s, JAVA_BYTE, 8, 16);
         return s;
     }
 
