@@ -135,6 +135,12 @@ class AgentToAgentNetworkTest {
         // path-vis: BIDIRECTIONAL is an error there
         assertThat(v6.get("/v6/net/path-vis/" + testId + "?direction=BIDIRECTIONAL").status()).isEqualTo(400);
         assertThat(v6.get("/v6/net/path-vis/" + testId + "?direction=FROM_TARGET").status()).isEqualTo(200);
+        // and a path trace each way through the network engine: A's traces reach B (some may stop at the router,
+        // whose link toward B drops 30 %), B's traces back to A all reach A
+        JsonNode toB = pathVis(testId, "TO_TARGET"), toA = pathVis(testId, "FROM_TARGET");
+        assertThat(toB.path("endpoints")).extracting(e -> e.path("ipAddress").asText()).contains("10.97.2.1");
+        assertThat(toA.path("endpoints")).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.path("ipAddress").asText()).isEqualTo("10.97.1.1"));
 
         System.out.println("ping A->B: " + lastLines(net.run(nsA, "ping", "-q", "-c", "50", "-i", "0.05", "10.97.2.1")));
         System.out.println("ping B->A: " + lastLines(net.run(nsB, "ping", "-q", "-c", "50", "-i", "0.05", "10.97.1.1")));
@@ -260,6 +266,16 @@ class AgentToAgentNetworkTest {
         }
         throw new AssertionError("no joined records for test " + testId + " within 60 s; last: " + last
                 + "\nagent A log:\n" + log("A") + "\nagent B log:\n" + log("B"));
+    }
+
+    /** The one path-vis summary record of a direction. */
+    private static JsonNode pathVis(int testId, String direction) {
+        V6Client.Reply reply = v6.get("/v6/net/path-vis/" + testId + "?direction=" + direction);
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        JsonNode records = reply.json().path("net").path("pathVis");
+        assertThat(records).as(reply.body()).hasSize(1);
+        assertThat(records.get(0).path("direction").asText()).isEqualTo(direction);
+        return records.get(0);
     }
 
     private static List<JsonNode> records(int testId, String query) {
