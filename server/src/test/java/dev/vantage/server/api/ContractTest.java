@@ -463,9 +463,12 @@ class ContractTest {
     void aFloodOf401sFromOneAddressGets429(@TempDir Path own) {
         try (TestWorld flood = new TestWorld(own)) {
             Http wrong = flood.anonymous.basic("x@example.net", "nope");
-            int last = 0;
-            for (int i = 0; i < 101; i++) last = wrong.get("/v6/agents").status();
-            assertThat(last).isEqualTo(429);
+            // 100 failures a minute are allowed; the 101st in the same minute is refused. The loop may straddle a
+            // minute boundary (a loaded machine), so it may take up to two windows' worth to see the refusal.
+            int failures = 0, status = 0;
+            while (failures < 202 && (status = wrong.get("/v6/agents").status()) == 401) failures++;
+            assertThat(status).isEqualTo(429);
+            assertThat(failures).isGreaterThanOrEqualTo(100);
             // the good user from the same address is held too until the minute ends
             assertThat(flood.admin.get("/v6/agents").status()).isIn(429, 200);
         }
