@@ -2,7 +2,7 @@ package dev.vantage.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vantage.measure.RunContext;
-import dev.vantage.measure.voice.ChannelDatagramReceiver;
+import dev.vantage.measure.voice.NativeDatagramReceiver;
 import dev.vantage.measure.voice.RtpStreamRecord;
 import dev.vantage.measure.voice.VoiceMeasurements;
 import dev.vantage.measure.voice.VoiceSpec;
@@ -159,8 +159,8 @@ final class VoiceCommands {
             if (address != null) d.put("server", address);
             VoiceSpec voice = spec(d);
             InetAddress bind = address == null ? null : InetAddress.getByName(address);
-            try (ChannelDatagramReceiver in = new ChannelDatagramReceiver(VoiceMeasurements.openReceiver(bind, port), Clock.systemUTC())) {
-                out.println("listening on " + in.channel().getLocalAddress() + " for one " + voice.codec().label()
+            try (NativeDatagramReceiver in = NativeDatagramReceiver.open(bind, port, Clock.systemUTC())) {
+                out.println("listening on " + in.localAddress() + " for one " + voice.codec().label()
                         + " stream, token " + stream.token);
                 out.flush();
                 RunContext ctx = RunContext.withTimeoutMillis(waitSeconds * 1000L, "voice-receiver");

@@ -41,6 +41,9 @@ class VoiceCommandsTest {
         JsonNode atReceiver = Json.MAPPER.readTree(received.out().substring(received.out().indexOf('{')));
         assertThat(atReceiver.path("mos")).isEqualTo(atSender.path("mos"));
         assertThat(atReceiver.path("serverIp").asText()).isEqualTo("127.0.0.1");
+        // the receiver saw the EF marking the sender put on every packet (the default dscpId 46)
+        assertThat(atReceiver.path("dscp").asInt()).isEqualTo(46);
+        assertThat(atSender.path("dscpName").asText()).isEqualTo("EF (DSCP 46)");
     }
 
     @Test

@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +55,7 @@ public final class VoiceMeasurements {
     /** Target role on its own socket: binds {@code port} on every address and receives the stream. */
     public static Map<DataKind, List<ObjectNode>> target(VoiceSpec spec, byte[] roundToken, long clockOffsetNanos,
                                                          RunContext ctx) throws InterruptedException, IOException {
-        try (ChannelDatagramReceiver in = new ChannelDatagramReceiver(openReceiver(null, spec.targetPort()), ctx.clock())) {
+        try (NativeDatagramReceiver in = NativeDatagramReceiver.open(null, spec.targetPort(), ctx.clock())) {
             return target(in, spec, roundToken, clockOffsetNanos, ctx);
         }
     }
@@ -95,13 +94,13 @@ public final class VoiceMeasurements {
      *
      * @return what was received; {@code replied} says whether the summary went out
      */
-    public static StandaloneResult receiveAndReply(ChannelDatagramReceiver in, VoiceSpec spec, byte[] roundToken,
+    public static StandaloneResult receiveAndReply(NativeDatagramReceiver in, VoiceSpec spec, byte[] roundToken,
                                                    RunContext ctx) throws InterruptedException {
         RtpStreamReceiver.Received received = RtpStreamReceiver.receiveStream(in, spec, roundToken, 0, ctx);
         boolean replied = false;
         if (received.sender() != null && StreamSummary.BYTES <= received.smallestPacketBytes()) {
             try {
-                in.channel().send(ByteBuffer.wrap(StreamSummary.encode(roundToken, received.stats())), received.sender());
+                in.send(StreamSummary.encode(roundToken, received.stats()), received.sender());
                 replied = true;
             } catch (IOException e) {
                 // the receiver's own record still stands; the source reports that no summary came

@@ -58,8 +58,8 @@ public final class VoiceStreamEngine implements Engine<VoiceSpec, RtpStreamRecor
                 if (d == null || !d.source().equals(target)) continue;
                 StreamStats stats = StreamSummary.decode(d.data(), roundToken);
                 if (stats == null) continue;
-                return RtpStreamRecord.of(spec, serverIp, stats,
-                        "the receiver did not observe the DSCP of the packets (it cannot read the IP TOS byte)", sent.error());
+                return RtpStreamRecord.of(spec, serverIp, stats, stats.dscp() != null ? null
+                        : "the receiver did not observe the DSCP of the packets (it cannot read the IP TOS byte)", sent.error());
             }
             return RtpStreamRecord.of(spec, serverIp, null, null, "no summary came back from the receiver at "
                     + serverIp + ":" + spec.targetPort() + " (sent " + sent.packetsSent() + " of "

@@ -252,11 +252,11 @@ class VoiceLoopbackTest {
     @Test
     void theStandaloneSenderGetsTheReceiversRecordInOneSmallSummary() throws Exception {
         byte[] token = token();
-        DatagramChannel rx = VoiceMeasurements.openReceiver(LOOPBACK, 0);
-        int port = ((InetSocketAddress) rx.getLocalAddress()).getPort();
+        NativeDatagramReceiver rx = NativeDatagramReceiver.open(LOOPBACK, 0, Clock.systemUTC());
+        int port = rx.localAddress().getPort();
         // G.729a: the smallest packets of all codecs (60 bytes) still carry the 44-byte summary
         VoiceSpec spec = new VoiceSpec(Codec.G729A_8, 46, 5, 40, "127.0.0.1", port, null);
-        try (ChannelDatagramReceiver in = new ChannelDatagramReceiver(rx, Clock.systemUTC());
+        try (NativeDatagramReceiver in = rx;
              ExecutorService side = Executors.newCachedThreadPool()) {
             Future<VoiceMeasurements.StandaloneResult> receiver = side.submit(() ->
                     VoiceMeasurements.receiveAndReply(in, spec, token, RunContext.withTimeoutMillis(12_000, "rx")));
@@ -273,6 +273,10 @@ class VoiceLoopbackTest {
             assertThat(atSender.latency()).isEqualTo(r.latency());
             assertThat(atSender.packetsReceived()).isEqualTo(250);
             assertThat(atSender.serverIp()).isEqualTo("127.0.0.1");
+            // the standalone receiver reads each packet's TOS byte: EF, as sent, and the summary carries it back
+            assertThat(r.dscp()).isEqualTo(46);
+            assertThat(atSender.dscp()).isEqualTo(46);
+            assertThat(atSender.errorDetail()).isNull();
         }
     }
 
