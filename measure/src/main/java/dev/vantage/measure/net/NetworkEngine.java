@@ -168,7 +168,7 @@ public final class NetworkEngine implements Engine<NetworkEngine.Spec, NetworkEn
         List<String> notes = new ArrayList<>();
         if (spec.icmp() && !v4) {
             return new NetMetrics(server, ip, null, null, null, null, null, null, null, null,
-                    "ICMP probes over IPv6 are not implemented");
+                    "this agent has no ICMPv6 prober: use protocol TCP for IPv6 targets");
         }
         if (!spec.icmp() && !(raw && v4)) {
             try {
