@@ -185,6 +185,9 @@ final class MeasureCommand implements Callable<Integer> {
         @Option(names = "--no-mtu", description = "Skip path MTU discovery (mtuMeasurements=0)")
         boolean noMtu;
 
+        @Option(names = "--bandwidth", description = "Also estimate capacity and available bandwidth (bandwidthMeasurements=1; TCP, needs CAP_NET_RAW)")
+        boolean bandwidth;
+
         @Option(names = "--server", required = true, paramLabel = "HOST[:PORT]", description = "Target host and port")
         String server;
 
@@ -208,6 +211,7 @@ final class MeasureCommand implements Callable<Integer> {
             if (traces != null) body.put("numPathTraces", traces);
             if (probeMode != null) body.put("probeMode", probeMode.toUpperCase(java.util.Locale.ROOT));
             if (noMtu) body.put("mtuMeasurements", 0);
+            if (bandwidth) body.put("bandwidthMeasurements", 1);
             Common common = new Common();
             common.json = json;
             common.fields = fields;

@@ -44,6 +44,7 @@ public final class Report {
             else if (v.isNumber() && MILLIS.contains(name)) text = millis(v) + " ms";
             else if (name.equals("loss") || name.equals("availability")) text = number(v) + " %";
             else if (name.equals("wireSize")) text = v.asText() + " bytes";
+            else if (name.equals("bandwidth") || name.equals("capacity")) text = number(v) + " Mbit/s";
             else if (name.equals("throughput")) {
                 text = v.asText() + (kind == DataKind.NET_METRICS ? " Mbit/s" : " bytes/s"); // agent-to-agent: Mbit/s
             }

@@ -7,6 +7,9 @@ import dev.vantage.model.DataKind;
 import dev.vantage.model.HostPort;
 import dev.vantage.model.Json;
 
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +35,48 @@ public final class NetworkMeasurements {
         Map<DataKind, List<ObjectNode>> out = new LinkedHashMap<>();
         if (definition.path("networkMeasurements").asInt(1) != 1) return out;
         NetworkEngine.Result r = ENGINE.run(spec(host, port, definition), ctx);
-        out.put(DataKind.NET_METRICS, List.of(Json.MAPPER.valueToTree(r.metrics())));
+        ObjectNode metrics = Json.MAPPER.valueToTree(r.metrics());
+        if (definition.path("bandwidthMeasurements").asInt(0) == 1) bandwidth(metrics, r.metrics(), port, definition, ctx);
+        out.put(DataKind.NET_METRICS, List.of(metrics));
         out.put(DataKind.NET_PATH_VIS, List.of(Json.MAPPER.valueToTree(r.pathVis())));
         return out;
     }
+
+    /**
+     * {@code bandwidthMeasurements=1}: adds {@code bandwidth} (available) and {@code capacity} in Mbit/s, measured after
+     * the round's probes so their trains do not disturb each other; {@code bandwidthError} says why when they are absent.
+     */
+    private static void bandwidth(ObjectNode metrics, NetMetrics m, int port, JsonNode d, RunContext ctx)
+            throws InterruptedException {
+        String why = null;
+        if (m.serverIp() == null) why = "no target address";
+        else if (d.path("protocol").asText("TCP").equalsIgnoreCase("ICMP")) why = "needs protocol TCP (trains of SYN probes)";
+        else if (!NetworkEngine.rawSocketsAllowed()) why = "needs CAP_NET_RAW (raw SYN probes)";
+        if (why == null) {
+            try {
+                InetAddress target = InetAddress.getByName(m.serverIp());
+                InetAddress source = d.hasNonNull("sourceIpAddress") ? InetAddress.getByName(d.get("sourceIpAddress").asText())
+                        : NetworkEngine.sourceFor(target);
+                if (!(target instanceof Inet4Address v4) || !(source instanceof Inet4Address from)) {
+                    why = "IPv4 targets only";
+                } else {
+                    int size = m.pathMtu() != null ? m.pathMtu() : 1500;
+                    long until = Math.min(ctx.deadlineNanos(), System.nanoTime() + BANDWIDTH_BUDGET_MILLIS * 1_000_000L);
+                    BandwidthEstimator.Estimate e = BandwidthEstimator.run(v4, port, from, size, until);
+                    if (e.error() == null) {
+                        metrics.put("bandwidth", e.bandwidthMbps()).put("capacity", e.capacityMbps());
+                        return;
+                    }
+                    why = e.error();
+                }
+            } catch (IOException e) {
+                why = "bandwidth not measured: " + e.getMessage();
+            }
+        }
+        metrics.put("bandwidthError", why.startsWith("bandwidth not measured") ? why : "bandwidth not measured: " + why);
+    }
+
+    static final long BANDWIDTH_BUDGET_MILLIS = 5_000;
 
     /** agent-to-server: the network layer is the test; {@code server} may carry ":port", {@code port} wins. */
     public static Map<DataKind, List<ObjectNode>> agentToServer(JsonNode d, RunContext ctx) throws InterruptedException {

@@ -64,7 +64,15 @@ final class Packets {
 
     /** A 20-byte TCP SYN (no options) with its checksum over the IPv4 pseudo-header. */
     static byte[] tcpSyn(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq) {
-        byte[] t = new byte[20];
+        return tcpSyn(src, srcPort, dst, dstPort, seq, 0);
+    }
+
+    /**
+     * A SYN carrying {@code payload} zero bytes: a large packet on the forward path that the target still answers at
+     * once with SYN/ACK or RST (without a Fast Open cookie the data is dropped), for dispersion measurements.
+     */
+    static byte[] tcpSyn(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq, int payload) {
+        byte[] t = new byte[20 + payload];
         put16(t, 0, srcPort);
         put16(t, 2, dstPort);
         put32(t, 4, seq);

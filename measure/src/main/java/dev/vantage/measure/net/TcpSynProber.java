@@ -21,6 +21,8 @@ final class TcpSynProber implements Prober {
     private final int port, portBase, flows;
     private final long seqBase;
     private int ttl = -1;
+    /** Bytes of data each SYN carries (0 for probes; MTU-sized for bandwidth trains). */
+    private int synPayload;
 
     TcpSynProber(Inet4Address target, int port, Inet4Address source, int flows, int tos) throws IOException {
         this.target = target;
@@ -54,13 +56,18 @@ final class TcpSynProber implements Prober {
         return "TCP SYN (raw socket)";
     }
 
+    /** Makes every following SYN carry {@code bytes} of data (see {@link Packets#tcpSyn(Inet4Address, int, Inet4Address, int, long, int)}). */
+    void carryPayload(int bytes) {
+        this.synPayload = bytes;
+    }
+
     @Override
     public void send(int flow, int ttl, int seq) throws IOException {
         if (ttl != this.ttl) {
             tcp.setTtl(ttl);
             this.ttl = ttl;
         }
-        tcp.sendTo(Packets.tcpSyn(source, portBase + flow, target, port, (seqBase + seq) & 0xffffffffL), target, 0);
+        tcp.sendTo(Packets.tcpSyn(source, portBase + flow, target, port, (seqBase + seq) & 0xffffffffL, synPayload), target, 0);
     }
 
     @Override
@@ -87,7 +94,9 @@ final class TcpSynProber implements Prober {
         boolean rst = (flags & Packets.TCP_RST) != 0;
         if (!synAck && !rst) return null;
         long ack = Packets.u32(b, t + 8);
-        long seq = (ack - 1 - seqBase) & 0xffffffffL;
+        // a SYN/ACK acknowledges the SYN only (the data of a SYN without a Fast Open cookie is dropped); a RST from a
+        // closed port acknowledges the SYN and its data (RFC 793 reset generation)
+        long seq = (ack - 1 - (synAck ? 0 : synPayload) - seqBase) & 0xffffffffL;
         if (seq >= 65_536) return null;
         if (synAck) {
             // close the half-open connection the probe made on the target
