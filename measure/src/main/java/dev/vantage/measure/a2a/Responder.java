@@ -73,7 +73,8 @@ public final class Responder implements AutoCloseable {
         this.tcp = server;
         this.udpThread = Thread.ofPlatform().daemon().name("a2a-responder-udp-" + this.port).start(this::udpLoop);
         Thread.ofPlatform().daemon().name("a2a-responder-tcp-" + this.port).start(this::tcpLoop);
-        log.info("agent-to-agent responder listening on UDP and TCP port {}", this.port);
+        if (port == 0) log.debug("agent-to-agent responder on ephemeral UDP and TCP port {}", this.port); // warm-up, tests
+        else log.info("agent-to-agent responder listening on UDP and TCP port {}", this.port);
     }
 
     /** A responder of its own on {@code port} (0: any free port); close it when done. */
