@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vantage.model.Json;
 import org.junit.jupiter.api.Test;
 
+import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** {@code vantage voice-receiver} and {@code vantage measure voice} against each other over loopback. */
 class VoiceCommandsTest {
@@ -25,7 +28,14 @@ class VoiceCommandsTest {
         CompletableFuture<MainTest.Run> receiver = CompletableFuture.supplyAsync(() -> MainTest.run("voice-receiver",
                 "--port", String.valueOf(port), "--address", "127.0.0.1", "--token", token, "--codec", "5",
                 "--wait", "20", "--json"));
-        Thread.sleep(500); // the receiver binds its port
+        // the receiver binds its port before the sender sends
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            try (DatagramSocket probe = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                return false;
+            } catch (BindException taken) {
+                return true;
+            }
+        });
         MainTest.Run sender = MainTest.run("measure", "voice", "--target", "127.0.0.1:" + port, "--token", token,
                 "--codec", "5", "--json");
         MainTest.Run received = receiver.get(30, TimeUnit.SECONDS);

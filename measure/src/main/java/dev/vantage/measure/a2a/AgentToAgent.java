@@ -133,9 +133,7 @@ public final class AgentToAgent {
                     System.nanoTime() + (CONTACT_MILLIS + SESSION_MILLIS
                             + (spec.throughput() ? spec.throughputMillis() : 0)) * 1_000_000L);
             int expected = Math.max(1, spec.sources().size());
-            while (log.endedSessions() < expected && System.nanoTime() < waitEnd) {
-                Thread.sleep(50);
-            }
+            log.awaitEndedSessions(expected, waitEnd);
         } finally {
             responder.retire(log);
             responder.release();

@@ -15,10 +15,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -125,9 +128,10 @@ public final class PairVoice {
                     System.nanoTime() + (AgentToAgent.CONTACT_MILLIS + AgentToAgent.SESSION_MILLIS) * 1_000_000L);
             int expected = Math.max(1, spec.sources().size());
             // each source's stream starts right after its probe session ends: start its receiver then
+            Set<RoundLog.Session> handled = Collections.newSetFromMap(new IdentityHashMap<>());
             while (running.size() < expected && System.nanoTime() < waitEnd) {
                 for (RoundLog.Session s : log.sessions()) {
-                    if (!s.ended() || running.containsKey(s.sourceAgentId)
+                    if (!s.ended() || !handled.add(s) || running.containsKey(s.sourceAgentId)
                             || !(s.peer instanceof InetSocketAddress peer)) continue;
                     DatagramReceiver in = tap.from(peer.getAddress());
                     long streamEnd = System.nanoTime() + (voice.durationSeconds() * 1000L + voice.jitterBufferMillis()
@@ -144,7 +148,7 @@ public final class PairVoice {
                     net.add(Json.MAPPER.valueToTree(AgentToAgent.targetRecord(s, s.sourceAgentId, "UDP", spec.port(),
                             server)));
                 }
-                if (running.size() < expected) Thread.sleep(20);
+                if (running.size() < expected) log.awaitEndedSessions(handled.size() + 1, waitEnd);
             }
             for (PairSpec.Source source : spec.sources()) {
                 Future<ObjectNode> f = running.get(source.agentId());

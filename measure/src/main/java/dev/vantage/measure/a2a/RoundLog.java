@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What a responder saw of one round (one token): the sessions the sources opened, and for each the probes received
@@ -77,7 +78,6 @@ public final class RoundLog {
 
     private final ProbePacket.Key key;
     private final Map<Long, Session> sessions = new LinkedHashMap<>();
-    private Runnable onEnd = () -> {};
 
     RoundLog(ProbePacket.Key key) {
         this.key = key;
@@ -99,9 +99,19 @@ public final class RoundLog {
         return tap;
     }
 
-    /** Called (on the responder's thread) each time a session ends. */
-    public synchronized void onSessionEnd(Runnable listener) {
-        this.onEnd = listener;
+    /**
+     * Waits until at least {@code count} sessions have ended (their END arrived) or {@code untilNanos} passes.
+     *
+     * @return how many have ended
+     */
+    public synchronized long awaitEndedSessions(long count, long untilNanos) throws InterruptedException {
+        long ended;
+        while ((ended = endedSessions()) < count) {
+            long left = untilNanos - System.nanoTime();
+            if (left <= 0) break;
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return ended;
     }
 
     public synchronized List<Session> sessions() {
@@ -117,7 +127,6 @@ public final class RoundLog {
      * it must be dropped.
      */
     byte[] answer(ProbePacket.Fields f, int length, SocketAddress from, String protocol, long t2, int dscp) {
-        Runnable ended = null;
         byte[] out;
         synchronized (this) {
             Session s = sessions.get(f.sessionId());
@@ -156,7 +165,7 @@ public final class RoundLog {
                             s.offsetNanos = f.a();
                             s.errorBoundNanos = f.b();
                             s.probesSent = f.c();
-                            ended = onEnd;
+                            notifyAll(); // wakes awaitEndedSessions (this method holds the log's monitor)
                         }
                         a = s.probes.size();
                         b = s.probeReplies;
@@ -170,7 +179,6 @@ public final class RoundLog {
                     f.sessionId(), f.sourceAgentId(), f.senderSeq(), f.t1(), reflectorSeq, t2, Stamp.now(), a, b, c),
                     dscp);
         }
-        if (ended != null) ended.run();
         return out;
     }
 }

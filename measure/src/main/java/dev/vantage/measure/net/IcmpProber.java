@@ -73,13 +73,11 @@ final class IcmpProber implements Prober {
             if (!ours(Packets.u16(b, icmp + 4)) || !target.equals(r.from())) return null;
             return new Reply(Packets.u16(b, icmp + 6), r.from(), Kind.DESTINATION, r.atNanos(), null);
         }
-        if (type != Packets.ICMP_TIME_EXCEEDED && type != Packets.ICMP_UNREACHABLE) return null;
-        Packets.Quote q = Packets.quote(b, icmp, b.length);
-        if (q == null || q.protocol() != NativeSocket.IPPROTO_ICMP || !target.equals(q.destination())) return null;
-        byte[] t = q.transport8();
+        Packets.ProbeError e = Packets.probeError(b, NativeSocket.IPPROTO_ICMP, target);
+        if (e == null) return null;
+        byte[] t = e.transport8();
         if ((t[0] & 0xff) != Packets.ICMP_ECHO || !ours(Packets.u16(t, 4))) return null;
-        Kind kind = type == Packets.ICMP_TIME_EXCEEDED ? Kind.HOP : Kind.UNREACHABLE;
-        return new Reply(Packets.u16(t, 6), r.from(), kind, r.atNanos(), Packets.mplsLabels(b, icmp, b.length));
+        return new Reply(Packets.u16(t, 6), r.from(), e.kind(), r.atNanos(), e.mpls());
     }
 
     private boolean ours(int id) {

@@ -172,6 +172,29 @@ final class Packets {
      */
     record Quote(int protocol, InetAddress destination, byte[] transport8) {}
 
+    /**
+     * What an ICMP error (time exceeded or unreachable) says about one of our probes.
+     *
+     * @param transport8 the first 8 bytes of the probe's transport header, as the router quoted them
+     * @param mpls       the MPLS label stack the router quoted, or null
+     */
+    record ProbeError(Prober.Kind kind, byte[] transport8, String mpls) {}
+
+    /**
+     * The ICMP error in the IPv4 packet {@code b} about a probe of {@code protocol} sent to {@code target}, or null when
+     * {@code b} is something else; the caller matches the quoted transport header to its probe.
+     */
+    static ProbeError probeError(byte[] b, int protocol, InetAddress target) {
+        if (b.length < 28) return null;
+        int icmp = ihl(b, 0);
+        int type = b[icmp] & 0xff;
+        if (type != ICMP_TIME_EXCEEDED && type != ICMP_UNREACHABLE) return null;
+        Quote q = quote(b, icmp, b.length);
+        if (q == null || q.protocol() != protocol || !target.equals(q.destination())) return null;
+        Prober.Kind kind = type == ICMP_TIME_EXCEEDED ? Prober.Kind.HOP : Prober.Kind.UNREACHABLE;
+        return new ProbeError(kind, q.transport8(), mplsLabels(b, icmp, b.length));
+    }
+
     /** @param icmp offset of the ICMP header in {@code b} (an error: type 3 or 11) */
     static Quote quote(byte[] b, int icmp, int length) {
         int inner = icmp + 8;

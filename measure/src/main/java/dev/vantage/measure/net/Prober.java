@@ -1,7 +1,11 @@
 package dev.vantage.measure.net;
 
+import dev.vantage.measure.net.sys.NativeSocket;
+import dev.vantage.measure.net.sys.Received;
+
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.List;
 
 /**
  * One way of sending TTL-limited probes toward a target and matching what comes back to the probe that caused it,
@@ -33,6 +37,31 @@ sealed interface Prober extends AutoCloseable permits IcmpProber, PingProber, Tc
 
     /** @param mpls the MPLS label stack the hop quoted, or null */
     record Reply(int seq, InetAddress from, Kind kind, long atNanos, String mpls) {}
+
+    /** Reads what one socket received and returns the reply it is to one of our probes, or null. */
+    @FunctionalInterface
+    interface Matcher {
+        Reply match(Received received) throws IOException;
+    }
+
+    /**
+     * The next reply from either of two sockets (e.g. the raw TCP socket for the target's answers and the raw ICMP
+     * socket for routers' errors), or null when none came before {@code untilNanos}.
+     */
+    static Reply nextOf(NativeSocket a, Matcher matchA,
+                        NativeSocket b, Matcher matchB, long untilNanos) throws IOException {
+        List<NativeSocket> both = List.of(a, b);
+        while (System.nanoTime() < untilNanos) {
+            int ready = NativeSocket.awaitAny(both, false,
+                    (int) Math.max(1, millisLeft(untilNanos)));
+            if (ready < 0) return null;
+            var received = both.get(ready).receiveNow(false);
+            if (received == null) continue;
+            Reply reply = (ready == 0 ? matchA : matchB).match(received);
+            if (reply != null) return reply;
+        }
+        return null;
+    }
 
     static long millisLeft(long untilNanos) {
         return Math.max(0, (untilNanos - System.nanoTime()) / 1_000_000L);

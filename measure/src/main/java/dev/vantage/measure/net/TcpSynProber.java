@@ -5,8 +5,6 @@ import dev.vantage.measure.net.sys.Received;
 
 import java.io.IOException;
 import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -72,16 +70,7 @@ final class TcpSynProber implements Prober {
 
     @Override
     public Reply next(long untilNanos) throws IOException {
-        List<NativeSocket> both = List.of(tcp, icmp);
-        while (System.nanoTime() < untilNanos) {
-            int ready = NativeSocket.awaitAny(both, false, (int) Math.max(1, Prober.millisLeft(untilNanos)));
-            if (ready < 0) return null;
-            Received r = both.get(ready).receiveNow(false);
-            if (r == null) continue;
-            Reply reply = ready == 0 ? matchTcp(r) : matchIcmp(r);
-            if (reply != null) return reply;
-        }
-        return null;
+        return Prober.nextOf(tcp, this::matchTcp, icmp, this::matchIcmp, untilNanos);
     }
 
     private Reply matchTcp(Received r) throws IOException {
@@ -111,19 +100,13 @@ final class TcpSynProber implements Prober {
     }
 
     private Reply matchIcmp(Received r) {
-        byte[] b = r.data();
-        if (b.length < 28) return null;
-        int i = Packets.ihl(b, 0);
-        int type = b[i] & 0xff;
-        if (type != Packets.ICMP_TIME_EXCEEDED && type != Packets.ICMP_UNREACHABLE) return null;
-        Packets.Quote q = Packets.quote(b, i, b.length);
-        if (q == null || q.protocol() != NativeSocket.IPPROTO_TCP || !target.equals(q.destination())) return null;
-        byte[] t = q.transport8();
+        Packets.ProbeError e = Packets.probeError(r.data(), NativeSocket.IPPROTO_TCP, target);
+        if (e == null) return null;
+        byte[] t = e.transport8();
         if (!ours(Packets.u16(t, 0)) || Packets.u16(t, 2) != port) return null;
         long seq = (Packets.u32(t, 4) - seqBase) & 0xffffffffL;
         if (seq >= 65_536) return null;
-        Kind kind = type == Packets.ICMP_TIME_EXCEEDED ? Kind.HOP : Kind.UNREACHABLE;
-        return new Reply((int) seq, r.from(), kind, r.atNanos(), Packets.mplsLabels(b, i, b.length));
+        return new Reply((int) seq, r.from(), e.kind(), r.atNanos(), e.mpls());
     }
 
     private boolean ours(int srcPort) {

@@ -8,6 +8,8 @@ import dev.vantage.model.codes.Codec;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -15,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Real RTP streams over loopback UDP: every codec clean, late packets, foreign packets, the standalone pair. */
 class VoiceLoopbackTest {
@@ -294,7 +298,7 @@ class VoiceLoopbackTest {
         try (ExecutorService side = Executors.newCachedThreadPool()) {
             Future<Map<DataKind, List<ObjectNode>>> target = side.submit(() ->
                     VoiceMeasurements.target(spec, token, 0, RunContext.withTimeoutMillis(12_000, "target")));
-            Thread.sleep(300); // the target binds its port
+            awaitUdpBound(port); // the target binds its port before the source sends
             SendReport sent = VoiceMeasurements.source(spec, token, RunContext.withTimeoutMillis(10_000, "source"));
             assertThat(sent.packetsSent()).isEqualTo(166).isEqualTo(sent.packetsPlanned());
             assertThat(sent.bytesSent()).isEqualTo(166L * (RtpPacket.HEADER_BYTES + 24));
@@ -321,5 +325,16 @@ class VoiceLoopbackTest {
         assertThat(r.mos()).isNull();
         assertThat(r.loss()).isNull();
         assertThat(r.errorDetail()).contains("no summary came back").contains("deadline reached");
+    }
+
+    /** Waits until something listens on UDP {@code port} of the loopback address (binding it then fails). */
+    static void awaitUdpBound(int port) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            try (DatagramSocket probe = new DatagramSocket(port, LOOPBACK)) {
+                return false;
+            } catch (BindException taken) {
+                return true;
+            }
+        });
     }
 }
