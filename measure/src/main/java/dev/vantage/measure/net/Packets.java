@@ -16,7 +16,7 @@ final class Packets {
     private Packets() {}
 
     static final int ICMP_ECHO_REPLY = 0, ICMP_UNREACHABLE = 3, ICMP_ECHO = 8, ICMP_TIME_EXCEEDED = 11;
-    static final int TCP_SYN = 0x02, TCP_RST = 0x04, TCP_ACK = 0x10;
+    static final int TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10;
 
     /** RFC 1071 Internet checksum of {@code b[off, off+len)} added to {@code initial}. */
     static int checksum(byte[] b, int off, int len, long initial) {
@@ -72,42 +72,31 @@ final class Packets {
      * once with SYN/ACK or RST (without a Fast Open cookie the data is dropped), for dispersion measurements.
      */
     static byte[] tcpSyn(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq, int payload) {
-        byte[] t = new byte[20 + payload];
-        put16(t, 0, srcPort);
-        put16(t, 2, dstPort);
-        put32(t, 4, seq);
-        t[12] = 5 << 4;
-        t[13] = TCP_SYN;
-        put16(t, 14, 64240);
-        put16(t, 16, tcpChecksum(src, dst, t));
-        return t;
+        return tcpSegment(src, srcPort, dst, dstPort, seq, 0, TCP_SYN, 64240, new byte[payload]);
     }
 
     /** A bare ACK segment inside an established connection (in-session probes). */
     static byte[] tcpAck(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq, long ack) {
-        byte[] t = new byte[20];
-        put16(t, 0, srcPort);
-        put16(t, 2, dstPort);
-        put32(t, 4, seq);
-        put32(t, 8, ack);
-        t[12] = 5 << 4;
-        t[13] = TCP_ACK;
-        put16(t, 14, 64240);
-        put16(t, 16, tcpChecksum(src, dst, t));
-        return t;
+        return tcpSegment(src, srcPort, dst, dstPort, seq, ack, TCP_ACK, 64240, new byte[0]);
     }
 
     /** A one-byte data segment (ACK|PSH) inside an established connection (SACK-mode probes). */
     static byte[] tcpData(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq, long ack) {
-        byte[] t = new byte[21];
+        return tcpSegment(src, srcPort, dst, dstPort, seq, ack, TCP_ACK | TCP_PSH, 64240, new byte[] {'v'});
+    }
+
+    /** A TCP segment without options (data offset 5) and its checksum over the IPv4 pseudo-header. */
+    private static byte[] tcpSegment(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq, long ack,
+                                     int flags, int window, byte[] payload) {
+        byte[] t = new byte[20 + payload.length];
         put16(t, 0, srcPort);
         put16(t, 2, dstPort);
         put32(t, 4, seq);
         put32(t, 8, ack);
         t[12] = 5 << 4;
-        t[13] = TCP_ACK | 0x08;
-        put16(t, 14, 64240);
-        t[20] = 'v';
+        t[13] = (byte) flags;
+        put16(t, 14, window);
+        System.arraycopy(payload, 0, t, 20, payload.length);
         put16(t, 16, tcpChecksum(src, dst, t));
         return t;
     }
@@ -137,14 +126,7 @@ final class Packets {
 
     /** A RST closing a half-open probe (the SYN/ACK's ack number is our seq + 1). */
     static byte[] tcpRst(Inet4Address src, int srcPort, Inet4Address dst, int dstPort, long seq) {
-        byte[] t = new byte[20];
-        put16(t, 0, srcPort);
-        put16(t, 2, dstPort);
-        put32(t, 4, seq);
-        t[12] = 5 << 4;
-        t[13] = TCP_RST;
-        put16(t, 16, tcpChecksum(src, dst, t));
-        return t;
+        return tcpSegment(src, srcPort, dst, dstPort, seq, 0, TCP_RST, 0, new byte[0]);
     }
 
     private static int tcpChecksum(Inet4Address src, Inet4Address dst, byte[] segment) {
