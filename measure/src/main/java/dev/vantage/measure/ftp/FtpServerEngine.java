@@ -19,7 +19,6 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
@@ -139,16 +138,8 @@ public final class FtpServerEngine implements Engine<FtpSpec, FtpRecord> {
         }
 
         private FtpRecord measure(TimedFtpClient ftp) throws IOException {
-            InetAddress address;
-            t.begin();
-            try {
-                address = InetAddress.getByName(target.host());
-            } catch (UnknownHostException e) {
-                return t.record(null, null, "DNS", "could not resolve " + target.host());
-            }
-            t.dnsEnd = System.nanoTime();
-            t.serverIp = address.getHostAddress();
-            t.step = Timeline.Step.Connect;
+            InetAddress address = t.beginWithLookup(target.host());
+            if (address == null) return t.record(null, null, "DNS", "could not resolve " + target.host());
 
             // Socket timeouts a second past the deadline: the watchdog ends the session, these only back it up.
             int left = leftMillis() + 1000;

@@ -13,7 +13,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -70,16 +69,8 @@ final class SftpSession {
     }
 
     private FtpRecord measure(SshClient client) throws IOException {
-        InetAddress address;
-        t.begin();
-        try {
-            address = InetAddress.getByName(target.host());
-        } catch (UnknownHostException e) {
-            return t.record(null, null, "DNS", "could not resolve " + target.host());
-        }
-        t.dnsEnd = System.nanoTime();
-        t.serverIp = address.getHostAddress();
-        t.step = Timeline.Step.Connect;
+        InetAddress address = t.beginWithLookup(target.host());
+        if (address == null) return t.record(null, null, "DNS", "could not resolve " + target.host());
         InetSocketAddress local = spec.sourceIpAddress() == null ? null
                 : new InetSocketAddress(InetAddress.getByName(spec.sourceIpAddress()), 0);
         try (ClientSession session = client.connect(spec.username(), new InetSocketAddress(address, target.port()), local)

@@ -1,5 +1,8 @@
 package dev.vantage.measure.ftp;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 /**
  * The System.nanoTime() marks of one FTP or SFTP session, in order, and the step it is in. Phases are differences
  * of consecutive marks rounded to whole microseconds from the start, so the reported phases add up exactly to the
@@ -17,6 +20,25 @@ final class Timeline {
     /** Starts the clock: called right before name resolution, after the client objects are built. */
     void begin() {
         start = System.nanoTime();
+    }
+
+    /**
+     * Starts the clock and resolves {@code host}, marking the end of the DNS phase and moving to the Connect step.
+     *
+     * @return the address, or null when the name does not resolve (still in the DNS step)
+     */
+    InetAddress beginWithLookup(String host) {
+        begin();
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+        dnsEnd = System.nanoTime();
+        serverIp = address.getHostAddress();
+        step = Step.Connect;
+        return address;
     }
 
     FtpRecord record(Integer code, Long bytes, String errorType, String errorDetails) {
