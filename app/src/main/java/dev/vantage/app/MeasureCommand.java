@@ -84,7 +84,7 @@ final class MeasureCommand implements Callable<Integer> {
         }
         ObjectNode definition = test.definition().deepCopy();
         if (test.secrets() != null) definition.setAll(test.secrets());
-        Warmup.run(); // a cold JVM would otherwise inflate the phases of this single run
+        Warmup.run(type); // a cold JVM would otherwise inflate the phases of this single run
         RunContext ctx = RunContext.withTimeoutMillis(120_000, "vantage-cli").withOptions(options);
         return Measurements.run(type, definition, ctx);
     }

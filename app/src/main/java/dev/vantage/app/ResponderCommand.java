@@ -47,21 +47,19 @@ final class ResponderCommand implements Callable<Integer> {
         try (Responder responder = Responder.open(port)) {
             RoundLog round = responder.accept(key);
             Set<Long> printed = new HashSet<>();
-            round.onSessionEnd(() -> {
-                for (RoundLog.Session s : round.sessions()) {
-                    if (!s.ended() || !printed.add(s.sessionId)) continue;
-                    PairMetrics m = AgentToAgent.targetRecord(s, null, s.protocol, responder.port(), null);
-                    synchronized (out) {
-                        out.println("session from " + s.peer + " (" + s.protocol + "): "
-                                + Json.MAPPER.valueToTree(m).toString());
-                        out.flush();
-                    }
-                }
-            });
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             out.println("responder listening on UDP and TCP port " + responder.port());
             out.flush();
-            stop.await();
+            while (stop.getCount() > 0) {
+                // wakes when a session ends (or every half second, to see the shutdown)
+                round.awaitEndedSessions(printed.size() + 1, System.nanoTime() + 500_000_000L);
+                for (RoundLog.Session s : round.sessions()) {
+                    if (!s.ended() || !printed.add(s.sessionId)) continue;
+                    PairMetrics m = AgentToAgent.targetRecord(s, null, s.protocol, responder.port(), null);
+                    out.println("session from " + s.peer + " (" + s.protocol + "): " + Json.MAPPER.valueToTree(m));
+                    out.flush();
+                }
+            }
         }
         return 0;
     }
